@@ -36,8 +36,9 @@ KP, CONF = RNG.random((6, 18, 2)).astype(np.float32), RNG.random((6, 18)).astype
     (lambda: onehot_to_pose(torch.zeros(2, 36, 8, 4)), "use onehot_to_poses"),
     (lambda: onehot_to_poses(torch.zeros(36, 8, 4)), "(B, 2K, bins, T)"),
     (lambda: poses_to_onehot([]), "at least one sequence"),
-    (lambda: next(onehot_segments(PoseSequence(KP), length=0)), "length must be"),
-    (lambda: next(onehot_segments(PoseSequence(KP), length=4, hop=0)), "hop must be"),
+    (lambda: onehot_segments(PoseSequence(KP), length=0), "length must be"),
+    (lambda: onehot_segments(PoseSequence(KP), length=4, hop=0), "hop must be"),
+    (lambda: onehot_segments(PoseSequence(KP), bins=1), "bins must be"),
 ])
 def test_clear_errors(call, message):
     with pytest.raises(ValueError) as info: call()
@@ -47,7 +48,7 @@ def test_clear_errors(call, message):
 @pytest.mark.parametrize("call, message", [
     (lambda: pose_to_onehot(KP), "use keypoints_to_onehot"),
     (lambda: poses_to_onehot([KP]), "list of PoseSequence"),
-    (lambda: next(onehot_segments(KP)), "takes a PoseSequence"),
+    (lambda: onehot_segments(KP), "takes a PoseSequence"),
     (lambda: keypoints_to_onehot([[["a", "b"]]]), "keypoints must be a numeric array"),
     (lambda: onehot_to_keypoints("image"), "image must be a numeric array"),
 ])
