@@ -1,0 +1,60 @@
+"Edge cases of music2pose.choreo, and the committed sample corpus, outside the lesson."
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from music2pose.choreo import (beat_alignment, choreograph, load_clip, load_corpus, make_corpus, motion_beats,
+                               random_dancer, bone_lengths, dance_channels, pose_from_channels)
+from music2pose.synth import make_score
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples" / "corpus"
+
+
+def test_sample_corpus_is_valid_and_reproducible(tmp_path):
+    index = load_corpus(SAMPLES)
+    assert index["format"] == "music2pose.corpus/1" and len(index["clips"]) == 4
+    bpms = sorted(c["bpm"] for c in index["clips"])
+    assert bpms[0] < 80 and bpms[-1] > 120  # slow to fast
+    assert sum(json.loads((SAMPLES / "songs" / f"{c['song']}.json").read_text())["tempo_change"] is not None
+               for c in index["clips"]) == 1
+    fresh = make_corpus(tmp_path, n_clips=4, seconds=12, seed=0, progress=False)
+    assert fresh == index  # the README's command regenerates it
+    for clip in index["clips"]:
+        a, sr, score, poses = load_clip(SAMPLES, clip)
+        b, sr2, score2, poses2 = load_clip(tmp_path, clip)
+        assert sr == sr2 and np.allclose(a, b, atol=1e-4) and poses.equals(poses2, atol=1e-5)
+        assert np.allclose(score.beat_times, score2.beat_times)
+
+
+def test_bad_inputs(tmp_path):
+    with pytest.raises(TypeError, match="score must be"): choreograph("song.flac", seed=0)
+    with pytest.raises(ValueError, match="n_clips"): make_corpus(tmp_path, 0, 4, 0)
+    with pytest.raises(ValueError, match="bpm_range"): make_corpus(tmp_path, 1, 4, 0, bpm_range=(10, 400))
+    with pytest.raises(FileNotFoundError, match="no corpus index"): load_corpus(tmp_path / "none")
+    (tmp_path / "corpus.json").write_text('{"format": "music2pose.corpus/1", "fps": 30, "sr": 22050, "clips": [{"id": 3}]}')
+    with pytest.raises(ValueError, match="corpus.json: clip #0 has no valid 'id'"): load_corpus(tmp_path)
+    with pytest.raises(ValueError, match="at least one music beat"): beat_alignment([], [1.0])
+    assert beat_alignment([1.0], []) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bones_rigid_and_in_frame(seed):
+    score = make_score(6, 60 + 17 * seed, seed)
+    dancer = random_dancer(seed)
+    ch, _ = dance_channels(score, dancer, np.arange(180) / 30, seed)
+    joints, _ = pose_from_channels(ch, dancer)
+    for name, L in bone_lengths(joints).items(): assert np.allclose(L, getattr(dancer, name), rtol=1e-6)
+    dance = choreograph(score, seed)
+    kp = dance.keypoints[dance.visible]
+    assert ((kp >= 0) & (kp <= 1)).all(-1).mean() > 0.99
+
+
+def test_other_fps_keeps_rhythm():
+    score = make_score(8, 120, 5)
+    d60 = choreograph(score, 5, fps=60)
+    assert d60.num_frames == 480 and d60.fps == 60
+    beats = score.beat_times
+    assert beat_alignment(beats, motion_beats(d60)) > 0.6
