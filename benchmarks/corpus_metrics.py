@@ -29,33 +29,19 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from music2pose.choreo import load_corpus as read_index
 from music2pose.metrics import BAS_CONVENTIONS, beat_align_score, fid_k
 from music2pose.poses import PoseSequence, find_shared_data, load_aistpp_keypoints2d, load_npz
 
-CORPUS_FORMAT = "music2pose.corpus/1"
-
-
-def windows(seq: PoseSequence, seconds: float) -> list[PoseSequence]:
-    "Non-overlapping windows of `seconds` (the remainder at the end is dropped)."
-    n = int(round(seconds * seq.fps))
-    if n < 5: raise ValueError(f"window of {seconds} s is too short at {seq.fps:g} fps")
-    return [seq[i:i + n] for i in range(0, len(seq) - n + 1, n)]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling script, also when loaded by path
+from real_metrics import windows  # noqa: E402
 
 
 def load_corpus(root: Path):
-    "(corpus dict, list of (clip, PoseSequence, music beats in dance time))."
-    index = root / "corpus.json"
-    if not index.is_file(): raise FileNotFoundError(f"{index}: no corpus index; is {root} a music2pose corpus folder?")
-    try: corpus = json.loads(index.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{index}: not valid JSON ({e})") from None
-    if corpus.get("format") != CORPUS_FORMAT:
-        raise ValueError(f"{index}: format is {corpus.get('format')!r}, expected {CORPUS_FORMAT!r}")
-    clips = corpus.get("clips")
-    if not isinstance(clips, list) or not clips: raise ValueError(f"{index}: 'clips' must be a non-empty list")
+    "(corpus dict, list of (clip, PoseSequence, music beats in dance time)); the audio is not needed."
+    corpus = read_index(root, check_files=False)
     songs, items = {}, []
-    for clip in tqdm(clips, desc="loading clips"):
-        for key in ("id", "song", "poses"):
-            if key not in clip: raise ValueError(f"{index}: clip {clip.get('id', '?')!r} has no {key!r}")
+    for clip in tqdm(corpus["clips"], desc="loading clips"):
         if clip["song"] not in songs:
             song_file = root / "songs" / f"{clip['song']}.json"
             if not song_file.is_file(): raise FileNotFoundError(f"{song_file}: no beat file for song {clip['song']!r}")

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from music2pose.choreo import (beat_alignment, choreograph, load_clip, load_corpus, make_corpus, motion_beats,
+from music2pose.choreo import (choreograph, dominant_motion_frequency, load_clip, load_corpus, make_corpus,
                                random_dancer, bone_lengths, dance_channels, pose_from_channels)
+from music2pose.metrics import beat_align_score
 from music2pose.synth import make_score
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data_samples" / "corpus"
@@ -36,8 +37,6 @@ def test_bad_inputs(tmp_path):
     with pytest.raises(FileNotFoundError, match="no corpus index"): load_corpus(tmp_path / "none")
     (tmp_path / "corpus.json").write_text('{"format": "music2pose.corpus/1", "fps": 30, "sr": 22050, "clips": [{"id": 3}]}')
     with pytest.raises(ValueError, match="corpus.json: clip #0 has no valid 'id'"): load_corpus(tmp_path)
-    with pytest.raises(ValueError, match="at least one music beat"): beat_alignment([], [1.0])
-    assert beat_alignment([1.0], []) == 0.0
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -56,5 +55,11 @@ def test_other_fps_keeps_rhythm():
     score = make_score(8, 120, 5)
     d60 = choreograph(score, 5, fps=60)
     assert d60.num_frames == 480 and d60.fps == 60
-    beats = score.beat_times
-    assert beat_alignment(beats, motion_beats(d60)) > 0.6
+    assert beat_align_score(d60, score.beat_times, "bailando") > 0.6
+    assert dominant_motion_frequency(d60) == pytest.approx(2.0, rel=0.05)  # 120 bpm: two steps a second
+
+
+def test_dominant_motion_frequency_survives_missing_frames():
+    dance = choreograph(make_score(8, 100, 2), 2)
+    conf = dance.confidence.copy(); conf[100:130] = 0  # the dancer is lost for a second
+    assert dominant_motion_frequency(dance.replace(confidence=conf)) == pytest.approx(100 / 60, rel=0.08)
