@@ -122,6 +122,29 @@ def test_leftover_temp_file_does_not_break_resume(trained, corpus, vae_dir, tmp_
     assert code == 0 and ckpt["step"] == 6 and ckpt["history"][:4] == load_checkpoint(trained / CHECKPOINT_FILE)["history"]
 
 
+def test_killed_run_resumes_to_the_uninterrupted_result(corpus, vae_dir, tmp_path, capsys):
+    "SIGKILL a real training process after its first checkpoint; resuming ends exactly where a straight run ends."
+    import signal, time
+    args = ["--corpus", str(corpus), "--preset", "tiny", "--steps", "60", "--vae", str(vae_dir), "--split", "all", "--no-progress"]
+    killed = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "music2pose.train", *args, "--out", str(killed)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        while not (killed / CHECKPOINT_FILE).exists() and proc.poll() is None and time.time() < deadline: time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally: proc.wait()
+    at_kill = load_checkpoint(killed / CHECKPOINT_FILE)["step"]
+    assert 0 < at_kill < 60
+    assert main([*args, "--out", str(killed)]) == 0                      # resume
+    assert main([*args, "--out", str(tmp_path / "straight")]) == 0        # the same run, never stopped
+    a, b = load_checkpoint(killed / CHECKPOINT_FILE), load_checkpoint(tmp_path / "straight" / CHECKPOINT_FILE)
+    assert a["step"] == b["step"] == 60
+    assert torch.allclose(torch.tensor(a["history"]), torch.tensor(b["history"]), atol=1e-5)
+    assert all(torch.allclose(a["model"][k], b["model"][k], atol=1e-5) for k in b["model"])
+
+
 def test_train_generator_bad_inputs(corpus, tmp_path):
     with pytest.raises(TypeError, match="corpus folder or a LatentDanceDataset"): train_generator([1, 2], tmp_path)
     with pytest.raises(FileNotFoundError, match="no corpus.json"): train_generator(tmp_path, tmp_path / "o")
