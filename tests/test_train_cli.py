@@ -149,6 +149,7 @@ def test_train_generator_bad_inputs(corpus, tmp_path):
     with pytest.raises(TypeError, match="corpus folder or a LatentDanceDataset"): train_generator([1, 2], tmp_path)
     with pytest.raises(FileNotFoundError, match="no corpus.json"): train_generator(tmp_path, tmp_path / "o")
     with pytest.raises(TypeError, match="no field"): train_generator(corpus, tmp_path / "o", "tiny", vae=tmp_path, stepz=3)
+    with pytest.raises(ValueError, match="steps must be >= 1"): train_generator(corpus, tmp_path / "o", "tiny", steps=0)
     with pytest.raises(FileNotFoundError): load_generator(tmp_path)
     with pytest.raises(ValueError, match="damaged"):
         (tmp_path / "x.pt").write_bytes(b"junk"); load_checkpoint(tmp_path / "x.pt")
@@ -159,6 +160,15 @@ def test_dataset_rejects_short_clips(corpus, vae_dir, tmp_path):
     with pytest.raises(ValueError, match="no clip is as long as one window"):
         LatentDanceDataset(corpus, vae, tmp_path / "lat", split=None, window_frames=512, progress=False)
     with pytest.raises(TypeError, match="PoseVAE"): LatentDanceDataset(corpus, object(), tmp_path / "lat")
+
+
+def test_resume_with_a_dataset_of_other_music_stats_is_refused(trained, corpus, vae_dir, tmp_path):
+    vae = PoseVAE.from_pretrained(vae_dir)
+    ds = LatentDanceDataset(corpus, vae, tmp_path / "lat", split=None, progress=False)
+    ds.music_mean = ds.music_mean + 1.0
+    run = tmp_path / "run"; run.mkdir()
+    shutil.copy(trained / CHECKPOINT_FILE, run / CHECKPOINT_FILE)
+    with pytest.raises(ValueError, match="other music statistics"): train_generator(ds, run, "tiny", steps=6, progress=False)
 
 
 def test_sample_segment_bad_inputs(trained):
