@@ -61,6 +61,17 @@ def test_missing_vae_and_bad_steps(corpus, tmp_path, capsys):
     assert code == 2 and "--steps must be >= 1" in err
 
 
+def test_vae_presets(corpus, tmp_path, capsys, monkeypatch):
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "o", "--preset", "tiny", "--vae", "tiny")
+    assert code == 2 and "train it with train_vae" in err
+    # offline (as in CI), the pretrained VAE cannot be fetched: a clear error, not a traceback
+    import huggingface_hub.constants, diffusers.utils.constants
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(diffusers.utils.constants, "HF_HUB_OFFLINE", True, raising=False)
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "o", "--preset", "tiny", "--vae", "full")
+    assert code == 2 and "cannot load a VAE" in err
+
+
 def test_bad_preset_is_an_argparse_error(corpus, tmp_path, capsys):
     with pytest.raises(SystemExit) as e: main(["--corpus", str(corpus), "--out", str(tmp_path), "--preset", "huge"])
     assert e.value.code == 2
