@@ -18,6 +18,15 @@ from music2pose.vae import PoseVAE, build_vae, get_vae_config
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    "The tiny models here gain nothing from intra-op threads, and on a busy machine threads stall each other badly."
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus") / "c"
