@@ -1,0 +1,220 @@
+"""music2pose.train: the `main` command's errors, resuming under another config, damaged checkpoints, bad inputs
+to the sampler, and (slow) a two-process CPU run through `torchrun` (gloo)."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from music2pose.choreo import make_corpus
+from music2pose.dit import build_dit
+from music2pose.train import (CHECKPOINT_FILE, LatentDanceDataset, get_train_config, load_checkpoint, load_generator, main,
+                              sample_segment, save_checkpoint, train_generator)
+from music2pose.vae import PoseVAE, build_vae, get_vae_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    "The tiny models here gain nothing from intra-op threads, and on a busy machine threads stall each other badly."
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus") / "c"
+    make_corpus(root, n_clips=4, seconds=9, seed=0, progress=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def vae_dir(tmp_path_factory):
+    cfg = get_vae_config("tiny")
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("vae") / "pose_vae"
+    PoseVAE(build_vae(cfg).eval(), cfg).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, vae_dir, tmp_path_factory):
+    "A tiny run of 4 steps through the command line."
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    assert main(["--corpus", str(corpus), "--out", str(out), "--preset", "tiny", "--steps", "4", "--vae", str(vae_dir),
+                 "--split", "all", "--no-progress"]) == 0
+    return out
+
+
+def run_main(capsys, *args):
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().err
+
+
+def test_missing_corpus(tmp_path, capsys):
+    code, err = run_main(capsys, "--corpus", tmp_path / "nowhere", "--out", tmp_path / "out")
+    assert code == 2
+    assert "--corpus" in err and "no corpus.json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_vae_and_bad_steps(corpus, tmp_path, capsys):
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "out", "--vae", tmp_path / "novae")
+    assert code == 2 and "--vae" in err
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "out", "--steps", "0")
+    assert code == 2 and "--steps must be >= 1" in err
+
+
+def test_vae_presets(corpus, tmp_path, capsys, monkeypatch):
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "o", "--preset", "tiny", "--vae", "tiny")
+    assert code == 2 and "train it with train_vae" in err
+    # offline (as in CI), the pretrained VAE cannot be fetched: a clear error, not a traceback
+    import huggingface_hub.constants, diffusers.utils.constants
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(diffusers.utils.constants, "HF_HUB_OFFLINE", True, raising=False)
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "o", "--preset", "tiny", "--vae", "full")
+    assert code == 2 and "cannot load a VAE" in err
+
+
+def test_bad_preset_is_an_argparse_error(corpus, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e: main(["--corpus", str(corpus), "--out", str(tmp_path), "--preset", "huge"])
+    assert e.value.code == 2
+
+
+def test_trained_run_writes_everything(trained):
+    assert {p.name for p in trained.iterdir()} >= {"checkpoint.pt", "loss.csv", "loss.png", "model", "latents"}
+    ckpt = load_checkpoint(trained / CHECKPOINT_FILE)
+    assert ckpt["step"] == 4 and len(ckpt["history"]) == 4 and ckpt["processes"] == 1
+    gen = load_generator(trained / "model")
+    assert gen.window_frames == 256 and gen.music_mean.shape == (35,) and gen.model.config.latent_height == 8
+
+
+def test_resume_under_another_config_is_refused(trained, corpus, vae_dir, capsys):
+    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--seed", "0", "--preset", "small"]):
+        code, err = run_main(capsys, "--corpus", corpus, "--out", trained, "--preset", "tiny", "--steps", "6",
+                             "--vae", vae_dir, "--split", "all", "--no-progress", *extra)
+        assert code == 2 and "another config" in err, extra
+    assert load_checkpoint(trained / CHECKPOINT_FILE)["step"] == 4   # untouched
+
+
+def test_resume_with_another_vae_is_refused(trained, corpus, tmp_path, capsys):
+    cfg = get_vae_config("tiny")
+    torch.manual_seed(1)
+    other = tmp_path / "other_vae"
+    PoseVAE(build_vae(cfg).eval(), cfg).save_pretrained(other)
+    run = tmp_path / "run"; run.mkdir()
+    shutil.copy(trained / CHECKPOINT_FILE, run / CHECKPOINT_FILE)
+    code, err = run_main(capsys, "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "6", "--vae", other,
+                         "--split", "all", "--no-progress")
+    assert code == 2 and "pose VAE differs" in err
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other_format"])
+def test_damaged_checkpoint(trained, corpus, vae_dir, tmp_path, capsys, damage):
+    run = tmp_path / "run"; run.mkdir()
+    path = run / CHECKPOINT_FILE
+    if damage == "truncate": path.write_bytes((trained / CHECKPOINT_FILE).read_bytes()[:1000])
+    elif damage == "garbage": path.write_bytes(b"\x00not a checkpoint")
+    else: torch.save({"format": "something/else"}, path)
+    code, err = run_main(capsys, "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "5", "--vae", vae_dir,
+                         "--split", "all", "--no-progress")
+    assert code == 2 and CHECKPOINT_FILE in err
+    assert ("damaged" in err) if damage != "other_format" else ("not a music2pose generator checkpoint" in err)
+    # --no-resume starts over and replaces it
+    code, _ = run_main(capsys, "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "2", "--vae", vae_dir,
+                       "--split", "all", "--no-progress", "--no-resume")
+    assert code == 0 and load_checkpoint(path)["step"] == 2
+
+
+def test_leftover_temp_file_does_not_break_resume(trained, corpus, vae_dir, tmp_path, capsys):
+    "A kill during a checkpoint write leaves a temp file beside the last complete checkpoint; resuming ignores it."
+    run = tmp_path / "run"; run.mkdir()
+    shutil.copy(trained / CHECKPOINT_FILE, run / CHECKPOINT_FILE)
+    (run / f".{CHECKPOINT_FILE}.tmp123").write_bytes(b"half written")
+    code, _ = run_main(capsys, "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "6", "--vae", vae_dir,
+                       "--split", "all", "--no-progress")
+    ckpt = load_checkpoint(run / CHECKPOINT_FILE)
+    assert code == 0 and ckpt["step"] == 6 and ckpt["history"][:4] == load_checkpoint(trained / CHECKPOINT_FILE)["history"]
+
+
+def test_killed_run_resumes_to_the_uninterrupted_result(corpus, vae_dir, tmp_path, capsys):
+    "SIGKILL a real training process after its first checkpoint; resuming ends exactly where a straight run ends."
+    import signal, time
+    args = ["--corpus", str(corpus), "--preset", "tiny", "--steps", "60", "--vae", str(vae_dir), "--split", "all", "--no-progress"]
+    killed = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "music2pose.train", *args, "--out", str(killed)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        while not (killed / CHECKPOINT_FILE).exists() and proc.poll() is None and time.time() < deadline: time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally: proc.wait()
+    at_kill = load_checkpoint(killed / CHECKPOINT_FILE)["step"]
+    assert 0 < at_kill < 60
+    assert main([*args, "--out", str(killed)]) == 0                      # resume
+    assert main([*args, "--out", str(tmp_path / "straight")]) == 0        # the same run, never stopped
+    a, b = load_checkpoint(killed / CHECKPOINT_FILE), load_checkpoint(tmp_path / "straight" / CHECKPOINT_FILE)
+    assert a["step"] == b["step"] == 60
+    assert torch.allclose(torch.tensor(a["history"]), torch.tensor(b["history"]), atol=1e-5)
+    assert all(torch.allclose(a["model"][k], b["model"][k], atol=1e-5) for k in b["model"])
+
+
+def test_train_generator_bad_inputs(corpus, tmp_path):
+    with pytest.raises(TypeError, match="corpus folder or a LatentDanceDataset"): train_generator([1, 2], tmp_path)
+    with pytest.raises(FileNotFoundError, match="no corpus.json"): train_generator(tmp_path, tmp_path / "o")
+    with pytest.raises(TypeError, match="no field"): train_generator(corpus, tmp_path / "o", "tiny", vae=tmp_path, stepz=3)
+    with pytest.raises(ValueError, match="steps must be >= 1"): train_generator(corpus, tmp_path / "o", "tiny", steps=0)
+    with pytest.raises(FileNotFoundError): load_generator(tmp_path)
+    with pytest.raises(ValueError, match="damaged"):
+        (tmp_path / "x.pt").write_bytes(b"junk"); load_checkpoint(tmp_path / "x.pt")
+
+
+def test_dataset_rejects_short_clips(corpus, vae_dir, tmp_path):
+    vae = PoseVAE.from_pretrained(vae_dir)
+    with pytest.raises(ValueError, match="no clip is as long as one window"):
+        LatentDanceDataset(corpus, vae, tmp_path / "lat", split=None, window_frames=512, progress=False)
+    with pytest.raises(TypeError, match="PoseVAE"): LatentDanceDataset(corpus, object(), tmp_path / "lat")
+
+
+def test_resume_with_a_dataset_of_other_music_stats_is_refused(trained, corpus, vae_dir, tmp_path):
+    vae = PoseVAE.from_pretrained(vae_dir)
+    ds = LatentDanceDataset(corpus, vae, tmp_path / "lat", split=None, progress=False)
+    ds.music_mean = ds.music_mean + 1.0
+    run = tmp_path / "run"; run.mkdir()
+    shutil.copy(trained / CHECKPOINT_FILE, run / CHECKPOINT_FILE)
+    with pytest.raises(ValueError, match="other music statistics"): train_generator(ds, run, "tiny", steps=6, progress=False)
+
+
+def test_sample_segment_bad_inputs(trained):
+    gen = load_generator(trained / "model")
+    with pytest.raises(ValueError, match="music_tokens must be"): sample_segment(gen.model, gen.vae, torch.zeros(2, 32))
+    with pytest.raises(ValueError, match="reference_latents must be"):
+        sample_segment(gen.model, gen.vae, torch.zeros(32, 280), torch.zeros(48, 8, 16), torch.zeros(8, 8, 16), steps=1)
+    with pytest.raises(ValueError, match="steps must be >= 1"): sample_segment(gen.model, gen.vae, torch.zeros(32, 280), steps=0)
+    no_ref = build_dit("tiny", latent_channels=48, latent_height=8, reference_conditioning=False)
+    with pytest.raises(ValueError, match="without reference conditioning"):
+        sample_segment(no_ref, gen.vae, torch.zeros(32, 280), torch.zeros(48, 8, 32), steps=1)
+    z = sample_segment(no_ref, gen.vae, torch.zeros(2, 32, 280), steps=2, guidance_scale=3.0)
+    assert z.shape == (2, 48, 8, 32) and torch.isfinite(z).all()
+
+
+@pytest.mark.slow
+def test_two_cpu_processes_with_torchrun(corpus, vae_dir, tmp_path):
+    "`torchrun --nproc_per_node 2 -m music2pose.train` on a CPU: accelerate's MULTI_CPU over gloo, both ranks train, one writes."
+    torchrun = Path(sys.executable).with_name("torchrun")
+    if not torchrun.exists(): pytest.skip("torchrun is not installed next to this python")
+    out = tmp_path / "ddp"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    cmd = [str(torchrun), "--nproc_per_node", "2", "--master_port", "29517", "-m", "music2pose.train", "--corpus", str(corpus),
+           "--out", str(out), "--preset", "tiny", "--steps", "4", "--vae", str(vae_dir), "--split", "all", "--no-progress"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ckpt = load_checkpoint(out / CHECKPOINT_FILE)
+    assert ckpt["processes"] == 2 and ckpt["step"] == 4 and len(ckpt["history"]) == 4
+    assert load_generator(out / "model").model.config.latent_height == 8
