@@ -1,0 +1,124 @@
+"Music2PosePipeline outside the lesson: segment plans for every length, bad inputs, reference poses, loading."
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import given, settings, strategies as st
+
+from music2pose.music import MusicFeatures, music_features
+from music2pose.pipeline import Music2PosePipeline, Segment, crossfade, default_generator_dir, plan_segments
+from music2pose.poses import PoseSequence, write_openpose_json
+from music2pose.reference import default_reference_pose
+from music2pose.synth import make_score, synthesize, write_audio
+
+ROOT = Path(__file__).resolve().parents[1]
+SONG = ROOT / "data_samples" / "music" / "song_100to140bpm_30s.flac"
+FAST = dict(steps=1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return Music2PosePipeline.from_pretrained()
+
+
+def test_sample_song_regenerates_exactly(tmp_path):
+    s = make_score(30.0, bpm=100, seed=11, tempo_change=(16.0, 140.0))  # the command in data_samples/README.md
+    fresh = write_audio(tmp_path / "song.flac", synthesize(s), s.sr)
+    a, sr = sf.read(SONG)
+    b, sr2 = sf.read(fresh)
+    assert sr == sr2 and np.array_equal(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 50_000), window=st.sampled_from([8, 64, 256]), overlap=st.integers(1, 63))
+def test_plan_covers_every_frame_once(n, window, overlap):
+    overlap = min(overlap, window - 1) or 1
+    if overlap >= window: return
+    plan = plan_segments(n, window, overlap)
+    assert plan[0] == Segment(0, 0, window) and plan[-1].stop == max(n, window)
+    for a, b in zip(plan, plan[1:]):
+        assert b.start + b.known == a.stop             # new frames start exactly where the last window ended
+        assert overlap <= b.known < window and b.start > a.start
+    # windows grow linearly with the song: no more than one extra window beyond the hop count
+    assert len(plan) <= max(1, -(-max(n - window, 0) // (window - overlap)) + 1)
+
+
+def test_crossfade_keeps_missing_joints_missing():
+    a = default_reference_pose()[[0] * 3]
+    gone = a.confidence.copy(); gone[:, 4] = 0
+    kp = a.keypoints.copy(); kp[:, 4] = np.nan
+    both_missing = crossfade(a.replace(keypoints=kp, confidence=gone), a.replace(keypoints=kp, confidence=gone))
+    assert np.isnan(both_missing.keypoints[:, 4]).all() and (both_missing.confidence[:, 4] == 0).all()
+
+
+def test_short_silent_and_tiny_audio(pipe, tmp_path):
+    silent = tmp_path / "silence.wav"
+    sf.write(silent, np.zeros(22050 * 2, np.float32), 22050)
+    out = pipe(silent, **FAST)                        # silence is music with no beats: still a dance, 2 s long
+    assert len(out.poses) == 60 and len(out.beats) == 0
+    tiny = tmp_path / "tiny.wav"
+    sf.write(tiny, np.zeros(int(22050 * 0.2), np.float32), 22050)
+    with pytest.raises(ValueError, match="shorter than one music token"): pipe(tiny, **FAST)
+
+
+def test_bad_audio_files(pipe, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such audio file"): pipe(tmp_path / "none.wav", **FAST)
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" * 10)
+    with pytest.raises(ValueError): pipe(corrupt, **FAST)
+    empty = tmp_path / "empty.flac"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError): pipe(empty, **FAST)
+
+
+def test_arrays_and_features(pipe):
+    y, sr = sf.read(SONG, dtype="float32")
+    from_array = pipe(y, sr=sr, seconds=3, seed=1, **FAST).poses
+    from_file = pipe(SONG, seconds=3, seed=1, **FAST).poses
+    assert len(from_array) == len(from_file) == 90
+    with pytest.raises(ValueError, match="features per frame"):
+        pipe(MusicFeatures(np.zeros((300, 10), np.float32), 30.0), **FAST)
+    with pytest.raises(ValueError, match="fps"): pipe(MusicFeatures(np.zeros((300, 35), np.float32), 60.0), **FAST)
+
+
+def test_reference_pose_sources(pipe, tmp_path):
+    ref = default_reference_pose(frame_size=(512, 768), height=0.5)
+    ref.save(tmp_path / "ref.npz")
+    write_openpose_json(ref, tmp_path / "json")
+    for source in (ref, tmp_path / "ref.npz", tmp_path / "json"):
+        out = pipe(SONG, seconds=2, reference_pose=source, **FAST).poses
+        assert tuple(out.frame_size) == (512, 768)
+    many = ref[[0] * 10]                              # a whole sequence: its median pose
+    assert len(pipe(SONG, seconds=2, reference_pose=many, **FAST).poses) == 60
+    blank = ref.replace(keypoints=np.full_like(ref.keypoints, np.nan), confidence=np.zeros_like(ref.confidence))
+    with pytest.raises(ValueError, match="no visible joint"): pipe(SONG, seconds=2, reference_pose=blank, **FAST)
+    with pytest.raises(FileNotFoundError): pipe(SONG, seconds=2, reference_pose=tmp_path / "none.npz", **FAST)
+    with pytest.raises(TypeError, match="reference_pose"): pipe(SONG, seconds=2, reference_pose=[0.5, 0.5], **FAST)
+
+
+def test_bad_arguments(pipe):
+    for kwargs, match in ((dict(steps=0), "steps"), (dict(seconds=0), "seconds"), (dict(fps=-1), "fps")):
+        with pytest.raises(ValueError, match=match): pipe(SONG, **{**FAST, **kwargs})
+
+
+def test_loading_the_wrong_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such generator folder"): Music2PosePipeline.from_pretrained(tmp_path / "none")
+    with pytest.raises(FileNotFoundError, match="not a trained generator folder"):
+        Music2PosePipeline.from_pretrained(default_generator_dir() / "pose_vae")   # a VAE, not a generator
+    copy = shutil.copytree(default_generator_dir(), tmp_path / "gen")
+    info = json.loads((copy / "generation.json").read_text())
+    (copy / "generation.json").write_text(json.dumps({**info, "format": "someone-else/9"}))
+    with pytest.raises(ValueError, match="format"): Music2PosePipeline.from_pretrained(copy)
+    (copy / "generation.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"): Music2PosePipeline.from_pretrained(copy)
+
+
+def test_long_song_windows_and_stitching(pipe):
+    out = pipe(SONG, **FAST)                          # 30 s = 900 frames: windows at 0, 240, 480, 644
+    assert [(s.start, s.known) for s in out.segments] == [(0, 0), (240, 16), (480, 16), (644, 92)]
+    assert len(out.poses) == 900 and out.boundaries.tolist() == [256, 496, 736]
+    visible = out.poses.confidence > 0
+    assert visible.mean() > 0.5 and np.isfinite(out.poses.keypoints[visible]).all()
