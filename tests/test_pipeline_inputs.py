@@ -104,7 +104,8 @@ def test_reference_pose_sources(pipe, tmp_path):
 
 
 def test_bad_arguments(pipe):
-    for kwargs, match in ((dict(steps=0), "steps"), (dict(seconds=0), "seconds"), (dict(fps=-1), "fps")):
+    for kwargs, match in ((dict(steps=0), "steps"), (dict(seconds=0), "seconds"), (dict(fps=-1), "fps"),
+                          (dict(decode_precision="fp16"), "decode_precision")):
         with pytest.raises(ValueError, match=match): pipe(SONG, **{**FAST, **kwargs})
 
 
@@ -126,3 +127,10 @@ def test_long_song_windows_and_stitching(pipe):
     assert len(out.poses) == 900 and out.boundaries.tolist() == [256, 496, 736]
     visible = out.poses.confidence > 0
     assert visible.mean() > 0.5 and np.isfinite(out.poses.keypoints[visible]).all()
+
+
+def test_decode_precisions_agree(pipe):
+    a = pipe(SONG, seconds=4, seed=2, decode_precision="fp32", **FAST).poses
+    b = pipe(SONG, seconds=4, seed=2, decode_precision="bf16", **FAST).poses
+    assert len(a) == len(b) == 120
+    assert np.nanmedian(np.abs(a.keypoints - b.keypoints)) < 0.002   # the same dance; a near-tied bin may flip
