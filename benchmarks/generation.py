@@ -23,7 +23,7 @@ import torch
 
 from music2pose.music import music_features
 from music2pose.metrics import discontinuity
-from music2pose.pipeline import Music2PosePipeline, decode_song, plan_segments
+from music2pose.pipeline import Music2PosePipeline, bf16_is_fast, decode_song, plan_segments
 from music2pose.synth import make_score, synthesize, write_audio
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,12 +31,14 @@ p.add_argument("--model", default=None, help="generator folder (default: the shi
 p.add_argument("--lengths", type=float, nargs="+", default=[30, 60, 600], help="song lengths in seconds")
 p.add_argument("--steps", type=int, default=30)
 p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto", help="decoding precision, as the pipeline's decode_precision")
 p.add_argument("--skip-command", action="store_true", help="only the in-process model timing and seams")
 args = p.parse_args()
 if args.threads: torch.set_num_threads(args.threads)
 work = Path(tempfile.mkdtemp(prefix="m2p_bench_gen_"))
 pipe = Music2PosePipeline.from_pretrained(args.model)
-print(f"{pipe}\ntorch threads: {torch.get_num_threads()}, steps: {args.steps}")
+precision = ("bf16" if bf16_is_fast() else "fp32") if args.precision == "auto" else args.precision
+print(f"{pipe}\ntorch threads: {torch.get_num_threads()}, steps: {args.steps}, decoding in {precision} (the command: auto)")
 
 
 def run_command(song: Path, out: Path):
@@ -73,7 +75,7 @@ for seconds in args.lengths:
     t0 = time.perf_counter()
     latents = pipe._song_latents(music, plan, reference, args.steps, 2.0, g, progress=False)
     t1 = time.perf_counter()
-    poses = decode_song(pipe.vae, latents, pipe.fps, reference.frame_size)[:len(music.features)]
+    poses = decode_song(pipe.vae, latents, pipe.fps, reference.frame_size, precision=precision)[:len(music.features)]
     t2 = time.perf_counter()
     boundaries = np.array([s.start + s.known for s in plan[1:]])
     at, inside, ratio = seams(poses, boundaries)
