@@ -5,7 +5,8 @@
 For every held-out clip (music the generator never trained on) it generates one segment from the clip's music,
 with the clip's own dancer as the shape-only reference (its median pose), and scores:
 - BAS (both conventions, sigma 0.05 s) against the clip's own score beats and against another clip's beats;
-- FID_k and Div_k against the held-out dances themselves (first segment of each clip).
+- FID_k and Div_k against the held-out dances themselves (first segment of each clip);
+- jitter (mean jerk, frame heights / s³) and the mean frame-to-frame joint step (normalised image units), against the real dances'.
 Baselines, scored the same way: the same model with the music features zeroed (after normalisation: the mean song), and a random training-clip segment.
 """
 import argparse
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 
 from music2pose.data import corpus_clips, song_features
-from music2pose.metrics import beat_align_score, diversity, fid_k
+from music2pose.metrics import beat_align_score, diversity, fid_k, jitter
 from music2pose.reference import reference_pose_from
 from music2pose.train import generate_segment, load_generator
 
@@ -61,7 +62,7 @@ for clip in held:
 own = [score_beats(c) for c in held]
 others = own[1:] + own[:1]  # another clip's beats: the next clip's (a different song)
 print(f"{len(held)} held-out clips, segments of {W} frames at {gen.fps:g} fps, {args.steps} Euler steps, guidance {args.guidance}")
-print(f"{'dances':28s} | BAS fact: own, other beats (mean +- std over clips) | BAS bailando: own, other | {'FID_k':>8s} {'Div_k':>6s}")
+print(f"{'dances':28s} | BAS fact: own, other beats (mean +- std over clips) | BAS bailando: own, other | {'FID_k':>8s} {'Div_k':>6s} | {'jitter':>7s} {'step':>7s}")
 for name, dances in (("held-out real (reference)", real), ("generated", fake), ("generated, music zeroed", zeroed),
                      ("random training clip", randclip)):
     cells = []
@@ -70,4 +71,6 @@ for name, dances in (("held-out real (reference)", real), ("generated", fake), (
         o = [beat_align_score(d, b, conv) for d, b in zip(dances, others)]
         cells.append(f"{np.mean(a):.3f} +- {np.std(a):.3f} {np.mean(o):.3f} +- {np.std(o):.3f}")
     f = 0.0 if dances is real else fid_k(real, dances)
-    print(f"{name:28s} | {cells[0]} | {cells[1]} | {f:8.2f} {diversity(dances, real):6.2f}")
+    jit = np.mean([jitter(d) for d in dances])
+    step = np.mean([np.nanmean(np.linalg.norm(np.diff(d.keypoints, axis=0), axis=-1)) for d in dances])
+    print(f"{name:28s} | {cells[0]} | {cells[1]} | {f:8.2f} {diversity(dances, real):6.2f} | {jit:7.1f} {step:7.4f}")

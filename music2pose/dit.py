@@ -29,17 +29,20 @@ __all__ = ['DIT_PRESETS', 'PoseDiT', 'dit_config', 'build_dit', 'load_dit']
 
 # %% ../nbs/10_dit.ipynb #355e481d
 class PoseDiT(ModelMixin, ConfigMixin):
-    """Joint-attention DiT over [music tokens ; pose patch tokens] that predicts the flow-matching velocity.
+    """Joint-attention DiT over [music tokens ; pose patch tokens] that returns the flow-matching velocity.
 
     Convention (diffusers' `FlowMatchEulerDiscreteScheduler`): `x_t = (1 - t) * x0 + t * noise`, `t` in [0, 1]
-    (the scheduler's sigma, i.e. `timesteps / 1000`), and the output is `v = noise - x0`."""
+    (the scheduler's sigma, i.e. `timesteps / 1000`), and the output is `v = noise - x0`. With
+    `prediction="sample"` the network itself estimates the clean latent `x0` and the forward pass turns it into
+    `v = (x_t - x0) / max(t, min_sigma)`; with `prediction="velocity"` it estimates `v` directly."""
 
     @register_to_config
     def __init__(self, latent_channels: int = 48, latent_height: int = 32, patch_size: tuple[int, int] = (2, 1),
                  music_dim: int = 280, hidden_size: int = 128, depth: int = 3, single_depth: int = 1,
                  num_heads: int = 4, axes_dim: tuple[int, int, int] = (8, 12, 12), mlp_ratio: float = 4.0,
                  time_indexing: str = "shared", reference_conditioning: bool = True, phase_channels: int = 8,
-                 rope_theta: float = 10000.0):
+                 rope_theta: float = 10000.0, prediction: str = "velocity", min_sigma: float = 0.05,
+                 aligned_music: bool = False):
         super().__init__()
         ph, pt = patch_size
         if hidden_size % num_heads: raise ValueError(f"hidden_size={hidden_size} must be divisible by num_heads={num_heads}")
@@ -48,10 +51,14 @@ class PoseDiT(ModelMixin, ConfigMixin):
             raise ValueError(f"axes_dim={tuple(axes_dim)} must be even numbers summing to the head dimension {head_dim}")
         if latent_height % ph: raise ValueError(f"latent_height={latent_height} must be divisible by the patch height {ph}")
         if time_indexing not in ("shared", "text"): raise ValueError(f"time_indexing must be 'shared' or 'text', got {time_indexing!r}")
+        if prediction not in ("velocity", "sample"): raise ValueError(f"prediction must be 'velocity' or 'sample', got {prediction!r}")
+        if not 0 < min_sigma < 1: raise ValueError(f"min_sigma must lie in (0, 1), got {min_sigma}")
         in_channels = 2 * latent_channels + phase_channels if reference_conditioning else latent_channels
         self.patch_embed = nn.Conv2d(in_channels, hidden_size, kernel_size=(ph, pt), stride=(ph, pt))
         self.music_embed = nn.Linear(music_dim * pt, hidden_size)   # the pt music tokens of a column, concatenated
         self.null_music = nn.Parameter(torch.randn(hidden_size) * 0.02)
+        # Optional shortcut: each pose token also gets its own column's music token added (zero at init).
+        self.music_to_pose = nn.Linear(hidden_size, hidden_size) if aligned_music else None
         self.time_proj = Timesteps(256, flip_sin_to_cos=True, downscale_freq_shift=0)
         self.time_embed = TimestepEmbedding(256, hidden_size)
         self.rope = RotaryEmbedding3D(head_dim, tuple(axes_dim), theta=rope_theta)
@@ -66,11 +73,12 @@ class PoseDiT(ModelMixin, ConfigMixin):
         self.initialize_weights()
 
     def initialize_weights(self):
-        "adaLN-Zero: zero modulations and output layer, so every block is the identity and the velocity is 0 at init."
+        "adaLN-Zero: zero modulations and output layer, so every block is the identity and the raw output is 0 at init."
         # Why (DiT, Peebles & Xie): a residual block that starts as the identity lets a deep stack train like a
         # shallow one at first; random gates would add noise of the full network's depth to every prediction.
         zeroed = [b.norm1.linear for b in self.blocks] + [b.norm1_context.linear for b in self.blocks]
         zeroed += [b.norm.linear for b in self.single_blocks] + [self.norm_out.linear, self.proj_out]
+        if self.music_to_pose is not None: zeroed.append(self.music_to_pose)
         for layer in zeroed: nn.init.zeros_(layer.weight); nn.init.zeros_(layer.bias)
 
 # %% ../nbs/10_dit.ipynb #73405d97
@@ -116,24 +124,30 @@ def _forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor,
     pose = self.patch_embed(x.to(self.dtype)).flatten(2).transpose(1, 2)               # (B, h*w, hidden), row-major
     music = self.music_embed(music_tokens.to(self.dtype).reshape(B, w, pt * self.config.music_dim))
     if music_keep is not None: music = torch.where(music_keep.to(music.device)[:, None, None], music, self.null_music.to(music.dtype))
+    if self.music_to_pose is not None:   # pose tokens are row-major: every row of column t gets music token t
+        pose = (pose.reshape(B, h, w, -1) + self.music_to_pose(music)[:, None]).reshape(B, h * w, -1)
     temb = self.time_embed(self.time_proj(timestep * 1000).to(self.dtype))
     ids = joint_position_ids(h, w, self.config.time_indexing, device=x.device)
     rotary = self.rope(ids)
     for block in self.blocks: music, pose = block(pose, music, temb, image_rotary_emb=rotary)
     for block in self.single_blocks: music, pose = block(pose, music, temb, image_rotary_emb=rotary)
     out = self.proj_out(self.norm_out(pose, temb))                                     # (B, h*w, ph*pt*C)
-    return out.reshape(B, h, w, C, ph, pt).permute(0, 3, 1, 4, 2, 5).reshape(B, C, H, W)
+    out = out.reshape(B, h, w, C, ph, pt).permute(0, 3, 1, 4, 2, 5).reshape(B, C, H, W)
+    if self.config.prediction == "velocity": return out
+    # The noise part of v comes from x_t itself, not through the network (see "What the network predicts").
+    sigma = timestep.clamp(min=self.config.min_sigma).reshape(B, 1, 1, 1)
+    return (noisy_latents.float() - out.float()).div(sigma).to(out.dtype)
 
 PoseDiT.forward = _forward
 
 # %% ../nbs/10_dit.ipynb #76732808
 DIT_PRESETS = {
     "tiny": dict(latent_height=8, patch_size=(1, 1), hidden_size=32, depth=1, single_depth=1, num_heads=2,
-                 axes_dim=(4, 6, 6), mlp_ratio=2.0),
+                 axes_dim=(4, 6, 6), mlp_ratio=2.0, prediction="sample"),
     "small": dict(latent_height=32, patch_size=(4, 1), hidden_size=96, depth=3, single_depth=1, num_heads=4,
-                  axes_dim=(4, 10, 10), mlp_ratio=2.0),
+                  axes_dim=(4, 10, 10), mlp_ratio=2.0, prediction="sample"),
     "full": dict(latent_height=64, patch_size=(2, 1), hidden_size=1024, depth=12, single_depth=12, num_heads=16,
-                 axes_dim=(8, 28, 28), mlp_ratio=4.0),
+                 axes_dim=(8, 28, 28), mlp_ratio=4.0, prediction="sample"),
 }
 
 def _config_defaults() -> dict:

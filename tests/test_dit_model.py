@@ -1,4 +1,6 @@
 "Edge cases and properties of music2pose.dit.PoseDiT that do not belong in the lesson."
+import json
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -26,11 +28,37 @@ def open_gates(model, seed=0):
 
 @pytest.mark.parametrize("height,width,patch", [(8, 4, (1, 1)), (4, 6, (2, 1)), (8, 8, (2, 2)), (16, 3, (4, 1))])
 def test_output_shape_and_zero_init(height, width, patch):
-    model = build_dit("tiny", latent_height=height, patch_size=patch)
-    inputs = make_inputs(model, width=width)
-    with torch.no_grad(): v = model(**inputs)
-    assert v.shape == inputs["noisy_latents"].shape
-    assert torch.equal(v, torch.zeros_like(v))           # adaLN-Zero + zero output layer
+    inputs = None
+    for prediction in ("velocity", "sample"):
+        model = build_dit("tiny", latent_height=height, patch_size=patch, prediction=prediction)
+        inputs = inputs or make_inputs(model, width=width)
+        with torch.no_grad(): v = model(**inputs)
+        assert v.shape == inputs["noisy_latents"].shape
+        # adaLN-Zero + zero output layer: the raw output is 0, i.e. v = 0 or x0 = 0 (so v = x_t / t)
+        expected = torch.zeros_like(v) if prediction == "velocity" else \
+            inputs["noisy_latents"] / inputs["timestep"].clamp(min=0.05)[:, None, None, None]
+        assert torch.allclose(v, expected, atol=1e-6), prediction
+
+
+def test_sample_prediction_velocity_takes_x_t_to_the_predicted_x0():
+    # v = (x_t - x0_hat) / t: one Euler step from t straight to 0 must land on the network's x0 estimate.
+    model = open_gates(build_dit("tiny"))
+    inputs = make_inputs(model)
+    raw = open_gates(build_dit("tiny", prediction="velocity"))
+    raw.load_state_dict(model.state_dict())
+    with torch.no_grad(): v, x0_hat = model(**inputs), raw(**inputs)
+    t = inputs["timestep"].clamp(min=0.05)[:, None, None, None]
+    assert torch.allclose(inputs["noisy_latents"] - t * v, x0_hat, atol=1e-5)
+
+
+def test_old_checkpoints_without_prediction_key_load_as_velocity(tmp_path):
+    model = build_dit("tiny", prediction="velocity")
+    model.save_pretrained(tmp_path)
+    cfg = json.loads((tmp_path / "config.json").read_text()); cfg.pop("prediction"); cfg.pop("min_sigma")
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    assert load_dit(tmp_path).config.prediction == "velocity"
+    with pytest.raises(ValueError, match="prediction='velocity' \\(expected 'sample'\\)"):
+        load_dit(tmp_path, expect="tiny")
 
 
 def test_open_model_is_not_zero_and_depends_on_every_input():
@@ -166,3 +194,21 @@ def test_save_load_round_trip(tmp_path):
     with pytest.raises(ValueError, match="time_indexing='text' \\(expected 'shared'\\)"): load_dit(tmp_path, expect="tiny")
     with pytest.raises(ValueError, match="do not fit"): load_dit(tmp_path, mlp_ratio=4.0)
     with pytest.raises(FileNotFoundError, match="config.json missing"): load_dit(tmp_path / "nothing")
+
+
+def test_aligned_music_shortcut_starts_as_a_no_op_and_then_carries_the_music(tmp_path):
+    plain = open_gates(build_dit("tiny"))
+    aligned = build_dit("tiny", aligned_music=True)
+    missing, unexpected = aligned.load_state_dict(plain.state_dict(), strict=False)
+    assert missing == ["music_to_pose.weight", "music_to_pose.bias"] and not unexpected
+    inputs = make_inputs(plain)
+    with torch.no_grad():
+        assert torch.equal(aligned(**inputs), plain(**inputs))         # zero-initialised: the same model at first
+        aligned.music_to_pose.weight.normal_(std=0.3)
+        louder = {**inputs, "music_tokens": inputs["music_tokens"] * 3}
+        shortcut_effect = (aligned(**louder) - aligned(**inputs)).abs().mean()
+        attention_effect = (plain(**louder) - plain(**inputs)).abs().mean()
+    assert shortcut_effect > attention_effect
+    aligned.save_pretrained(tmp_path)
+    again = load_dit(tmp_path, expect=dit_config("tiny", aligned_music=True))
+    with torch.no_grad(): assert torch.equal(again(**inputs), aligned(**inputs))
