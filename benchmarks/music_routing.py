@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from music2pose.dit import build_dit
+from music2pose.train import logit_normal_sigmas, noisy_pair
 
 VARIANTS = {"shared": {}, "text": {"time_indexing": "text"}, "aligned": {"aligned_music": True},
             "shared-velocity": {"prediction": "velocity"}}
@@ -37,15 +38,15 @@ def routing_gap(preset: str, steps: int, overrides: dict, width: int = 16, seed:
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     for _ in range(steps):
         music, x0, extra = batch(8)
-        noise, t = torch.randn_like(x0), torch.sigmoid(torch.randn(len(x0)))
-        x_t = (1 - t[:, None, None, None]) * x0 + t[:, None, None, None] * noise
-        loss = F.mse_loss(model(x_t, t, music, **extra, music_keep=torch.rand(len(x0)) > 0.3), noise - x0)
+        noise, t = torch.randn_like(x0), logit_normal_sigmas(len(x0))
+        x_t, velocity = noisy_pair(x0, noise, t)
+        loss = F.mse_loss(model(x_t, t, music, **extra, music_keep=torch.rand(len(x0)) > 0.3), velocity)
         opt.zero_grad(); loss.backward(); opt.step()
     music, x0, extra = batch(64)
-    noise = torch.randn_like(x0)
-    x_t, t = 0.1 * x0 + 0.9 * noise, torch.full((64,), 0.9)
+    t = torch.full((64,), 0.9)
+    x_t, velocity = noisy_pair(x0, torch.randn_like(x0), t)
     with torch.no_grad():
-        return tuple(float(F.mse_loss(model(x_t, t, music, **extra, music_keep=torch.full((64,), keep)), noise - x0))
+        return tuple(float(F.mse_loss(model(x_t, t, music, **extra, music_keep=torch.full((64,), keep)), velocity))
                      for keep in (True, False))
 
 

@@ -12,7 +12,7 @@ import tempfile
 
 import torch
 
-from music2pose.train import LatentDanceDataset, load_generator
+from music2pose.train import LatentDanceDataset, load_generator, noisy_pair
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--model", required=True, help="a trained generator folder (<out_dir>/model)")
@@ -33,11 +33,11 @@ reference = (batch["reference"], batch["mask"]) if gen.model.config.reference_co
 g = torch.Generator().manual_seed(args.seed)
 print(f"{args.model}: velocity MSE on {n} training windows, with the music and with the null token")
 for t in (0.1, 0.5, 0.9):
-    noise = torch.randn(x0.shape, generator=g)
-    x_t = (1 - t) * x0 + t * noise
+    sigma = torch.full((n,), t)
+    x_t, velocity = noisy_pair(x0, torch.randn(x0.shape, generator=g), sigma)
     losses = []
     for keep in (True, False):
         with torch.no_grad():
-            v = gen.model(x_t, torch.full((n,), t), batch["music"], *reference, music_keep=torch.full((n,), keep))
-        losses.append(float((v - (noise - x0)).pow(2).mean()))
+            v = gen.model(x_t, sigma, batch["music"], *reference, music_keep=torch.full((n,), keep))
+        losses.append(float((v - velocity).pow(2).mean()))
     print(f"t = {t}: with music {losses[0]:.4f}, null music {losses[1]:.4f}, music lowers it by {100 * (1 - losses[0] / losses[1]):.1f}%")
