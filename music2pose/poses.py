@@ -7,6 +7,7 @@ Docs: https://music2pose.github.io/music2pose/poses.html.md"""
 # %% ../nbs/00_poses.ipynb #896f951f
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pickle
@@ -21,12 +22,12 @@ import numpy as np
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'OPENPOSE_COLORS',
+__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'NO_SPACE', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'OPENPOSE_COLORS',
            'OPENPOSE_STICKWIDTH', 'OPENPOSE_RADIUS', 'OPENPOSE_REFERENCE_SIZE', 'OPENPOSE_LIMB_DIM', 'KeypointLayout',
-           'get_layout', 'convert_layout', 'PoseSequence', 'atomic_path', 'atomic_write', 'atomic_dir', 'save_npz',
-           'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data', 'write_openpose_json', 'read_openpose_json',
-           'load_poses', 'plot_skeleton', 'plot_frame_strip', 'openpose_line_sizes', 'render_openpose_frames',
-           'render_openpose']
+           'get_layout', 'convert_layout', 'PoseSequence', 'out_of_space', 'atomic_path', 'atomic_write', 'atomic_dir',
+           'save_npz', 'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data', 'write_openpose_json',
+           'read_openpose_json', 'load_poses', 'plot_skeleton', 'plot_frame_strip', 'openpose_line_sizes',
+           'render_openpose_frames', 'render_openpose']
 
 # %% ../nbs/00_poses.ipynb #640aea6a
 @dataclass(frozen=True)
@@ -260,6 +261,25 @@ def to_layout(self: PoseSequence, layout: str | KeypointLayout) -> PoseSequence:
     return PoseSequence(kp, conf, self.fps, layout.name, self.frame_size)
 
 # %% ../nbs/00_poses.ipynb #a27ba36d
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+def out_of_space(e: BaseException, path: str | os.PathLike) -> OSError | None:
+    "If `e` (or an exception it was raised from) is a full disk or quota, an `OSError` that names `path` and what to do; else None."
+    path, seen = Path(path), e
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in NO_SPACE:
+            return OSError(seen.errno, f"{path}: cannot write it: {os.strerror(seen.errno)}; free some space or choose another folder")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+def _flush_to_disk(path: Path):
+    "fsync a finished file before it is renamed into place (a file system that cannot sync is left as it is)."
+    fd = os.open(path, os.O_RDONLY)
+    try: os.fsync(fd)
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF): raise
+    finally: os.close(fd)
+
 @contextmanager
 def atomic_path(path: str | os.PathLike):
     "A temporary path next to `path` (same suffix) to write to; it replaces `path` only if the block finishes."
@@ -276,9 +296,12 @@ def atomic_path(path: str | os.PathLike):
         umask = os.umask(0); os.umask(umask)  # the only way to read the umask is to set it (and put it back)
         os.chmod(tmp, 0o666 & ~umask)
         yield tmp
+        _flush_to_disk(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
+        full = out_of_space(e, path)
+        if full: raise full from None
         raise
 
 @contextmanager
@@ -301,8 +324,10 @@ def atomic_dir(path: str | os.PathLike):
         if old: shutil.rmtree(old, ignore_errors=True); path.rename(old)
         tmp.rename(path)
         if old: shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        full = out_of_space(e, path)
+        if full: raise full from None
         raise
 
 # %% ../nbs/00_poses.ipynb #95a893b6

@@ -12,6 +12,7 @@ import io
 import math
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from contextlib import contextmanager
@@ -150,11 +151,21 @@ def write_video(seq: PoseSequence, path: str | os.PathLike, audio: str | os.Path
             for t in tqdm(range(n), desc=path.name, unit="frame", disable=not progress):
                 try: writer.send(draw(t))
                 except OSError as e:  # ffmpeg quit: its own message is printed above ours
-                    raise RuntimeError(f"{path}: ffmpeg stopped while writing the video ({str(e).splitlines()[0]}); see its message above") from None
+                    raise _ffmpeg_failed(path, tmp, f"ffmpeg stopped while writing the video ({str(e).splitlines()[0]})") from None
         finally:
             writer.close()  # waits for ffmpeg to finish the file (or the partial file, which atomic_path removes)
-        if tmp.stat().st_size == 0: raise RuntimeError(f"{path}: ffmpeg wrote an empty file; see its message above")
+        # imageio-ffmpeg does not look at ffmpeg's exit status: a file ffmpeg could not finish (its trailer did not
+        # fit on a full disk) must not be renamed into place as if it were the video
+        if tmp.stat().st_size == 0: raise _ffmpeg_failed(path, tmp, "ffmpeg wrote an empty file")
+        try: media_info(tmp)
+        except ValueError: raise _ffmpeg_failed(path, tmp, "ffmpeg could not finish the video") from None
     return path
+
+def _ffmpeg_failed(path: Path, tmp: Path, what: str) -> OSError:
+    "One line for a video ffmpeg did not write: a full disk (checked while the partial file still fills it) says so."
+    if shutil.disk_usage(tmp.parent).free < 1 << 20:
+        return OSError(errno.ENOSPC, f"{path}: {what}: {os.strerror(errno.ENOSPC)}; free some space or choose another folder")
+    return OSError(f"{path}: {what}; see its message above")
 
 # %% ../nbs/13_render.ipynb #78ab989e
 def write_frames(seq: PoseSequence, folder: str | os.PathLike, style: str = "skeleton", size=None,

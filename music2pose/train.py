@@ -13,7 +13,9 @@ import io
 import json
 import os
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -34,9 +36,9 @@ from .dit import PoseDiT, build_dit, load_dit
 # %% auto #0
 __all__ = ['TRAIN_PRESETS', 'RUN_ONLY_FIELDS', 'CHECKPOINT_FILE', 'CHECKPOINT_FORMAT', 'GENERATION_FILE', 'GENERATION_FORMAT',
            'logit_normal_sigmas', 'noisy_pair', 'TrainConfig', 'get_train_config', 'LatentDanceDataset',
-           'flow_matching_loss', 'EMA', 'check_resumable', 'write_loss_csv', 'plot_loss', 'save_generator',
-           'TrainedGenerator', 'load_generator', 'train_generator', 'shape_only_reference', 'sample_segment',
-           'generate_segment', 'main']
+           'flow_matching_loss', 'mean_square_sigma', 'EMA', 'check_resumable', 'write_loss_csv', 'plot_loss',
+           'save_generator', 'TrainedGenerator', 'load_generator', 'train_generator', 'shape_only_reference',
+           'sample_segment', 'generate_segment', 'main']
 
 # %% ../nbs/11_train.ipynb #6c946f90
 def logit_normal_sigmas(batch_size: int, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -70,6 +72,7 @@ class TrainConfig:
     music_dropout: float = 0.3            # share of samples trained without music (classifier-free guidance)
     logit_mean: float = 0.0               # logit-normal timesteps
     logit_std: float = 1.0
+    loss_weighting: str = "velocity"      # "velocity": the velocity MSE; "sample": times t^2 (the clean-latent error), more weight where the music matters
     checkpoint_every: int = 500
 
 TRAIN_PRESETS = {
@@ -97,6 +100,7 @@ def get_train_config(config: str | TrainConfig = "small", **overrides) -> TrainC
     if not 0 <= c.music_dropout < 1: raise ValueError(f"music_dropout must be in [0, 1), got {c.music_dropout}")
     if not 0 <= c.ema_decay < 1: raise ValueError(f"ema_decay must be in [0, 1), got {c.ema_decay}")
     if c.lr <= 0 or c.grad_clip <= 0 or c.logit_std <= 0: raise ValueError("lr, grad_clip and logit_std must be > 0")
+    if c.loss_weighting not in ("velocity", "sample"): raise ValueError(f"loss_weighting must be 'velocity' or 'sample', got {c.loss_weighting!r}")
     return c
 
 # %% ../nbs/11_train.ipynb #bf6ef123
@@ -192,7 +196,14 @@ def flow_matching_loss(model, batch: dict, config: TrainConfig, generator: torch
     to = lambda t: t.to(device) if device is not None else t
     ref, mask = (to(batch["reference"]), to(batch["mask"])) if config.reference_conditioning else (None, None)
     v = model(to(x_t), to(sigma), to(batch["music"]), ref, mask, music_keep=to(music_keep))
-    return F.mse_loss(v.float(), to(target).float())
+    if config.loss_weighting == "velocity": return F.mse_loss(v.float(), to(target).float())
+    per_sample = (v.float() - to(target).float()).pow(2).flatten(1).mean(1)
+    return (per_sample * to(sigma).float() ** 2).mean() / mean_square_sigma(config.logit_mean, config.logit_std)
+
+@lru_cache(maxsize=None)
+def mean_square_sigma(mean: float = 0.0, std: float = 1.0) -> float:
+    "E[t^2] under logit-normal(mean, std) times (a fixed 100,000-draw estimate): keeps a t^2-weighted loss on the velocity loss's scale."
+    return logit_normal_sigmas(100_000, mean, std, torch.Generator().manual_seed(0)).pow(2).mean().item()
 
 # %% ../nbs/11_train.ipynb #763ea6d0
 class EMA:
@@ -231,7 +242,8 @@ def _run_settings(config: TrainConfig) -> dict:
 def check_resumable(ckpt: dict, config: TrainConfig, codec_tag: dict, path: str | os.PathLike = CHECKPOINT_FILE):
     "Raise a ValueError naming the differences if `ckpt` was written under other settings or another VAE."
     have, want = ckpt["settings"], _run_settings(config)
-    diff = [f"{k}: {have.get(k)!r} there, {want[k]!r} now" for k in want if have.get(k) != want[k]]
+    default = lambda k: TrainConfig.__dataclass_fields__[k].default   # a setting added later: older runs had its default
+    diff = [f"{k}: {have.get(k, default(k))!r} there, {want[k]!r} now" for k in want if have.get(k, default(k)) != want[k]]
     if ckpt["codec"] != codec_tag: diff.append("the pose VAE differs")
     if diff: raise ValueError(f"{path}: checkpoint from another config ({'; '.join(diff)}); use another output folder or resume=False (--no-resume)")
 
@@ -337,6 +349,13 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     # cpu=True on CPU-only machines: with torchrun's WORLD_SIZE set, accelerate then trains on gloo (MULTI_CPU)
     accelerator = Accelerator(mixed_precision=_mixed_precision(), cpu=not torch.cuda.is_available())
     main = accelerator.is_main_process
+    if main:
+        try:   # fail now, not after minutes of caching latents
+            out_dir.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=out_dir); os.close(fd); os.unlink(probe)
+        except OSError as e: raise OSError(e.errno, f"{out_dir}: cannot write the run in this folder ({e.strerror}); choose another output folder") from None
+        # temp files of checkpoints a killed run never finished: never read, so they only take space
+        for stale in out_dir.glob(f".{CHECKPOINT_FILE}.*.tmp.pt"): stale.unlink(missing_ok=True)
     with accelerator.main_process_first():   # one process encodes and computes features; the others read the caches
         dataset = data if isinstance(data, LatentDanceDataset) else LatentDanceDataset(   # one latent cache per VAE
             data, vae, out_dir / "latents" / identity["weights_sha256"][:16], split, config.window_frames,
@@ -478,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--time-indexing", choices=("shared", "text"), default=None, help="music token time ids (default: shared)")
     p.add_argument("--no-reference", action="store_true", help="ablation: no reference image and mask")
+    p.add_argument("--loss-weighting", choices=("velocity", "sample"), default=None, help="velocity error (default) or times t^2 (the clean-latent error)")
     p.add_argument("--vae", default=None, help="PoseVAE folder, 'default' (the shipped small VAE) or 'full' (pretrained SD VAE, needs the hub); default: the preset's")
     p.add_argument("--split", default="train", choices=("train", "all"), help="which clips to train on (default: the train split)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -485,6 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides = {}
     if args.time_indexing: overrides["time_indexing"] = args.time_indexing
     if args.no_reference: overrides["reference_conditioning"] = False
+    if args.loss_weighting: overrides["loss_weighting"] = args.loss_weighting
     try:
         if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
         corpus = Path(args.corpus)
@@ -494,7 +515,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise FileNotFoundError(f"--vae {args.vae}: no such PoseVAE folder (or give 'default' or 'full')")
         out = train_generator(corpus, args.out, args.preset, vae=args.vae, steps=args.steps, resume=args.resume, seed=args.seed,
                               progress=not args.no_progress, split=None if args.split == "all" else "train", **overrides)
-    except (FileNotFoundError, ValueError, TypeError) as e:
+    except (OSError, ValueError, TypeError) as e:   # OSError: missing files, an unwritable or full --out
         print(f"music2pose train: error: {e}", file=sys.stderr)
         return 2
     print(f"trained generator written to {out}")

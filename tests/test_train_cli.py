@@ -95,11 +95,21 @@ def test_trained_run_writes_everything(trained):
 
 
 def test_resume_under_another_config_is_refused(trained, corpus, vae_dir, capsys):
-    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--seed", "0", "--preset", "small"]):
+    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--loss-weighting", "sample"], ["--seed", "0", "--preset", "small"]):
         code, err = run_main(capsys, "--corpus", corpus, "--out", trained, "--preset", "tiny", "--steps", "6",
                              "--vae", vae_dir, "--split", "all", "--no-progress", *extra)
         assert code == 2 and "another config" in err, extra
     assert load_checkpoint(trained / CHECKPOINT_FILE)["step"] == 4   # untouched
+
+
+def test_checkpoint_from_before_a_new_setting_resumes_under_its_default(trained):
+    "A run saved before TrainConfig grew `loss_weighting` trained with its default: it resumes as such, and only as such."
+    from music2pose.train import check_resumable
+    ckpt = load_checkpoint(trained / CHECKPOINT_FILE)
+    del ckpt["settings"]["loss_weighting"]
+    check_resumable(ckpt, get_train_config("tiny"), ckpt["codec"])
+    with pytest.raises(ValueError, match="loss_weighting: 'velocity' there, 'sample' now"):
+        check_resumable(ckpt, get_train_config("tiny", loss_weighting="sample"), ckpt["codec"])
 
 
 def test_resume_with_another_vae_is_refused(trained, corpus, tmp_path, capsys):
