@@ -10,8 +10,8 @@ timed runs after a warm-up (on a shared machine the best run is the steadier num
 - VAE encode and decode of the shipped pose VAE, one 256-frame window: frames/s (decode also in bf16 autocast where
   the device runs bf16 natively, as the pipeline then does);
 - one training step of the `small` preset (batch 16, AdamW, gradient clipping, EMA; a synthetic batch of the real
-  shapes): steps/s, and the model FLOPs it does (forward + backward, counted by torch's FlopCounterMode) per
-  second as a fraction of the matmul peak;
+  shapes): steps/s, and the model FLOPs it does (forward + backward, counted by torch's FlopCounterMode, the
+  attention included: `count_cpu_attention_flops`) per second as a fraction of the matmul peak;
 - generation with the shipped model for a 30 s song, the model alone (features computed beforehand): sampling,
   decoding and the real-time factor (dance seconds per wall second; above 1 is faster than the music plays);
 - peak memory against song length: `--lengths` songs, each generated in a fresh process (features streamed, then
@@ -29,6 +29,17 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
+
+
+def count_cpu_attention_flops():
+    "torch's FlopCounterMode has formulas for the GPU attention kernels but not for the CPU one: register the same formulas for it."
+    from torch.utils.flop_counter import flop_registry, register_flop_formula, sdpa_backward_flop_count, sdpa_flop_count
+    fwd = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
+    bwd = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu_backward
+    if fwd not in flop_registry:
+        register_flop_formula(fwd)(lambda q, k, v, *args, out_shape=None, **kwargs: sdpa_flop_count(q, k, v))
+    if bwd not in flop_registry:
+        register_flop_formula(bwd)(lambda g, q, k, v, *args, out_shape=None, **kwargs: sdpa_backward_flop_count(g, q, k, v))
 
 
 def best_seconds(fn, repeats: int, sync=lambda: None) -> float:
@@ -127,10 +138,11 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
         opt.step(); ema.update(model)
+    count_cpu_attention_flops()
     with FlopCounterMode(display=False) as counter:
         loss = flow_matching_loss(model, batch, config, g, device=dev); loss.backward()
     flops = counter.get_total_flops()
-    s = best_seconds(train_step, args.repeats, sync)
+    s = best_seconds(lambda: [train_step() for _ in range(10)], args.repeats, sync) / 10   # blocks of 10 steps: steadier
     n_params = sum(q.numel() for q in model.parameters())
     row("training step, small preset", f"batch {B}, {n_params / 1e6:.2f} M params, {flops / 1e9:.1f} GFLOP",
         f"{1 / s:.2f} steps/s = {flops / s / 1e9:.1f} GFLOP/s", f"{flops / s / peak:.0%}")
