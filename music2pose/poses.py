@@ -24,10 +24,10 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'NO_SPACE', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'OPENPOSE_COLORS',
            'OPENPOSE_STICKWIDTH', 'OPENPOSE_RADIUS', 'OPENPOSE_REFERENCE_SIZE', 'OPENPOSE_LIMB_DIM', 'KeypointLayout',
-           'get_layout', 'convert_layout', 'PoseSequence', 'out_of_space', 'atomic_path', 'atomic_write', 'atomic_dir',
-           'save_npz', 'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data', 'write_openpose_json',
-           'read_openpose_json', 'load_poses', 'plot_skeleton', 'plot_frame_strip', 'openpose_line_sizes',
-           'render_openpose_frames', 'render_openpose']
+           'get_layout', 'convert_layout', 'PoseSequence', 'out_of_space', 'temp_file_beside', 'leftover_temp_files',
+           'atomic_path', 'atomic_write', 'atomic_dir', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d',
+           'find_shared_data', 'write_openpose_json', 'read_openpose_json', 'load_poses', 'plot_skeleton',
+           'plot_frame_strip', 'openpose_line_sizes', 'render_openpose_frames', 'render_openpose']
 
 # %% ../nbs/00_poses.ipynb #640aea6a
 @dataclass(frozen=True)
@@ -280,9 +280,8 @@ def _flush_to_disk(path: Path):
         if e.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF): raise
     finally: os.close(fd)
 
-@contextmanager
-def atomic_path(path: str | os.PathLike):
-    "A temporary path next to `path` (same suffix) to write to; it replaces `path` only if the block finishes."
+def temp_file_beside(path: str | os.PathLike) -> Path:
+    "A new empty file `.<name>.<random>.tmp<suffix>` next to `path` (its folder made); one OSError naming the folder if it cannot be."
     path = Path(path)
     if path.parent.exists() and not path.parent.is_dir(): raise NotADirectoryError(f"{path.parent}: is a file, not a folder")
     try:
@@ -291,7 +290,18 @@ def atomic_path(path: str | os.PathLike):
     except OSError as e:  # OSError(errno, ...) gives the matching subclass, e.g. PermissionError
         raise OSError(e.errno, f"{path.parent}: cannot write {path.name} in this folder ({e.strerror}); choose another folder") from None
     os.close(fd)
-    tmp = Path(tmp)
+    return Path(tmp)
+
+def leftover_temp_files(path: str | os.PathLike) -> list[Path]:
+    "Temp files of writes to `path` that a killed process never finished (otherwise `atomic_path` removes its own)."
+    path = Path(path)
+    return sorted(path.parent.glob(f".{path.name}.*.tmp{path.suffix}"))
+
+@contextmanager
+def atomic_path(path: str | os.PathLike):
+    "A temporary path next to `path` (same suffix) to write to; it replaces `path` only if the block finishes."
+    path = Path(path)
+    tmp = temp_file_beside(path)
     try:
         umask = os.umask(0); os.umask(umask)  # the only way to read the umask is to set it (and put it back)
         os.chmod(tmp, 0o666 & ~umask)

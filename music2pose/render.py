@@ -162,9 +162,9 @@ def write_video(seq: PoseSequence, path: str | os.PathLike, audio: str | os.Path
     return path
 
 def _ffmpeg_failed(path: Path, tmp: Path, what: str) -> OSError:
-    "One line for a video ffmpeg did not write: a full disk (checked while the partial file still fills it) says so."
-    if shutil.disk_usage(tmp.parent).free < 1 << 20:
-        return OSError(errno.ENOSPC, f"{path}: {what}: {os.strerror(errno.ENOSPC)}; free some space or choose another folder")
+    "The error for a video ffmpeg did not write; a full disk becomes ENOSPC, which `atomic_path` words."
+    # ffmpeg's errno is lost in its pipe: a full disk shows as (almost) no space left beside the partial file
+    if shutil.disk_usage(tmp.parent).free < 1 << 20: return OSError(errno.ENOSPC, what)
     return OSError(f"{path}: {what}; see its message above")
 
 # %% ../nbs/13_render.ipynb #78ab989e

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .poses import PoseSequence, atomic_dir, atomic_write
+from .poses import PoseSequence, atomic_dir, atomic_write, leftover_temp_files, temp_file_beside
 from .music import FRAMES_PER_TOKEN, MusicFeatures, feature_stats, music_tokens
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, load_checkpoint, save_checkpoint, compute_latent_stats, get_vae_config,
@@ -202,7 +201,7 @@ def flow_matching_loss(model, batch: dict, config: TrainConfig, generator: torch
 
 @lru_cache(maxsize=None)
 def mean_square_sigma(mean: float = 0.0, std: float = 1.0) -> float:
-    "E[t^2] under logit-normal(mean, std) times (a fixed 100,000-draw estimate): keeps a t^2-weighted loss on the velocity loss's scale."
+    "E[t^2] for logit-normal(mean, std) times, from a fixed sample of 100,000: keeps a t^2-weighted loss on the velocity loss's scale."
     return logit_normal_sigmas(100_000, mean, std, torch.Generator().manual_seed(0)).pow(2).mean().item()
 
 # %% ../nbs/11_train.ipynb #763ea6d0
@@ -350,12 +349,8 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     accelerator = Accelerator(mixed_precision=_mixed_precision(), cpu=not torch.cuda.is_available())
     main = accelerator.is_main_process
     if main:
-        try:   # fail now, not after minutes of caching latents
-            out_dir.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=out_dir); os.close(fd); os.unlink(probe)
-        except OSError as e: raise OSError(e.errno, f"{out_dir}: cannot write the run in this folder ({e.strerror}); choose another output folder") from None
-        # temp files of checkpoints a killed run never finished: never read, so they only take space
-        for stale in out_dir.glob(f".{CHECKPOINT_FILE}.*.tmp.pt"): stale.unlink(missing_ok=True)
+        temp_file_beside(ckpt_file).unlink()   # an unwritable --out fails now, not after minutes of caching latents
+        for stale in leftover_temp_files(ckpt_file): stale.unlink(missing_ok=True)   # never read: they only take space
     with accelerator.main_process_first():   # one process encodes and computes features; the others read the caches
         dataset = data if isinstance(data, LatentDanceDataset) else LatentDanceDataset(   # one latent cache per VAE
             data, vae, out_dir / "latents" / identity["weights_sha256"][:16], split, config.window_frames,
