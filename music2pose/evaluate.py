@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, discontinuity, diversity, fid_g, fid_k, jitter
-from .music import MusicFeatures
+from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
 from .poses import PoseSequence, atomic_write, load_poses
 from .synth import Score
@@ -284,7 +284,9 @@ def generated_dances(generator, heldout: HeldOutSet, steps: int = 30, guidance: 
     layout = heldout.dances[0].layout
     out = []
     for music, real in tqdm(list(zip(heldout.music, heldout.dances)), desc="generating", unit="clip", disable=not progress):
-        if zero_music: music = MusicFeatures.from_array(np.broadcast_to(pipe.music_mean, music.features.shape), music.fps)
+        if zero_music:   # the training mean of every feature the model reads (the beat phase too): zeros once normalised
+            names = (*music.names, *PHASE_NAMES) if pipe.beat_phase else music.names
+            music = MusicFeatures.from_array(np.broadcast_to(pipe.music_mean, (len(music), len(pipe.music_mean))), music.fps, names)
         dance = pipe(music, reference_pose=real, seed=seed, steps=steps, guidance_scale=guidance, progress=False).poses
         out.append(dance.to_layout(layout)[:heldout.frames])
     return out

@@ -21,10 +21,10 @@ from tqdm.auto import tqdm
 from .poses import atomic_write
 
 # %% auto #0
-__all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'CHROMA_NAMES', 'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'FEATURES_FORMAT',
-           'load_audio', 'click_track', 'analysis_sr', 'baseline_features', 'MusicFeatures', 'music_features',
-           'music_tokens', 'save_features', 'load_features', 'feature_stats', 'normalize_features', 'plot_music',
-           'audio_duration', 'stream_music_features']
+__all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'CHROMA_NAMES', 'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES',
+           'FEATURES_FORMAT', 'load_audio', 'click_track', 'analysis_sr', 'baseline_features', 'MusicFeatures',
+           'music_features', 'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features',
+           'feature_stats', 'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
 
 # %% ../nbs/02_music.ipynb #41b7fad9
 DEFAULT_SR = 22050
@@ -257,6 +257,30 @@ def music_tokens(features, frames_per_token: int = FRAMES_PER_TOKEN):
 def to_tokens(self: MusicFeatures, frames_per_token: int = FRAMES_PER_TOKEN):
     "One token per `frames_per_token` frames (see `music_tokens`)."
     return music_tokens(self, frames_per_token)
+
+# %% ../nbs/02_music.ipynb #bc6aff46
+PHASE_NAMES = ("beat_phase_sin", "beat_phase_cos")
+
+def beat_phase(beat_times, num_frames: int, fps: float) -> np.ndarray:
+    "`(num_frames, 2)`: sin and cos of 2π times each frame's position inside its beat (0 on a beat); zeros with < 2 beats."
+    if num_frames < 0 or not fps > 0: raise ValueError(f"need num_frames >= 0 and fps > 0, got {num_frames} and {fps}")
+    beats = np.asarray(beat_times, dtype=np.float64).ravel()
+    if len(beats) < 2 or num_frames == 0: return np.zeros((num_frames, 2), np.float32)
+    t = np.arange(num_frames) / fps
+    interval = float(np.median(np.diff(beats)))
+    if not interval > 0: raise ValueError("beat_times must increase")
+    before = beats[0] - interval * np.arange(int(np.ceil(beats[0] / interval)) + 1, 0, -1)
+    after = beats[-1] + interval * np.arange(1, int(np.ceil(max(t[-1] - beats[-1], 0) / interval)) + 2)
+    grid = np.concatenate([before, beats, after])
+    i = np.clip(np.searchsorted(grid, t, side="right") - 1, 0, len(grid) - 2)
+    phase = (t - grid[i]) / (grid[i + 1] - grid[i])
+    return np.stack([np.sin(2 * np.pi * phase), np.cos(2 * np.pi * phase)], axis=1).astype(np.float32)
+
+def add_beat_phase(mf: MusicFeatures) -> MusicFeatures:
+    "`mf` with the two beat-phase columns appended (`PHASE_NAMES`); unchanged if it has them already."
+    if mf.names[-2:] == PHASE_NAMES: return mf
+    return MusicFeatures(np.concatenate([mf.features, beat_phase(mf.beat_times, len(mf), mf.fps)], axis=1), mf.fps,
+                         (*mf.names, *PHASE_NAMES), mf.beat_times, mf.tempo, mf.duration, mf.source)
 
 # %% ../nbs/02_music.ipynb #df851f1d
 FEATURES_FORMAT = "music2pose.music/1"

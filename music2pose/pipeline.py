@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .poses import PoseSequence, load_poses
-from .music import MusicFeatures, music_features, music_tokens, stream_music_features
+from .music import MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
                                   reference_sequence)
 from .train import GENERATION_FILE, TrainConfig, get_train_config, load_generator, sample_segment, save_generator
@@ -167,6 +167,11 @@ class Music2PosePipeline:
         return f.read_text() if f is not None and f.is_file() else ""
 
     @property
+    def beat_phase(self) -> bool:
+        "Whether the model was trained with the beat-phase features (they are then added to every song's features)."
+        return bool(self.info.get("train_config", {}).get("beat_phase", False))
+
+    @property
     def device(self) -> torch.device: return self.model.device
 
     def to(self, device) -> "Music2PosePipeline":
@@ -186,6 +191,7 @@ def _song_features(self: Music2PosePipeline, audio, seconds: float | None, sr: i
         if isinstance(audio, (str, os.PathLike)):   # in chunks: the memory of one minute of audio, whatever the song's length
             mf = stream_music_features(audio, fps=self.fps, duration=seconds)
         else: mf = music_features(audio, fps=self.fps, sr_in=sr, duration=seconds)
+    if self.beat_phase: mf = add_beat_phase(mf)   # from the beats just tracked, so it works on any song and length
     if mf.features.shape[1] != len(self.music_mean):
         raise ValueError(f"the music has {mf.features.shape[1]} features per frame, but this model was trained on {len(self.music_mean)}")
     return mf

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .poses import PoseSequence, atomic_dir, atomic_write, leftover_temp_files, temp_file_beside
-from .music import FRAMES_PER_TOKEN, MusicFeatures, feature_stats, music_tokens
+from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, feature_stats, music_tokens
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, load_checkpoint, save_checkpoint, compute_latent_stats, get_vae_config,
                             load_default_vae, load_latents)
@@ -72,6 +72,8 @@ class TrainConfig:
     logit_mean: float = 0.0               # logit-normal timesteps
     logit_std: float = 1.0
     loss_weighting: str = "velocity"      # "velocity": the velocity MSE; "sample": times t^2 (the clean-latent error), more weight where the music matters
+    beat_phase: bool = False              # add the two beat-phase features (02_music) to the music
+    motion_loss: float = 0.0              # weight of the error in how the clean estimate changes from column to column
     checkpoint_every: int = 500
 
 TRAIN_PRESETS = {
@@ -100,6 +102,7 @@ def get_train_config(config: str | TrainConfig = "small", **overrides) -> TrainC
     if not 0 <= c.ema_decay < 1: raise ValueError(f"ema_decay must be in [0, 1), got {c.ema_decay}")
     if c.lr <= 0 or c.grad_clip <= 0 or c.logit_std <= 0: raise ValueError("lr, grad_clip and logit_std must be > 0")
     if c.loss_weighting not in ("velocity", "sample"): raise ValueError(f"loss_weighting must be 'velocity' or 'sample', got {c.loss_weighting!r}")
+    if not c.motion_loss >= 0: raise ValueError(f"motion_loss must be >= 0, got {c.motion_loss}")
     return c
 
 # %% ../nbs/11_train.ipynb #bf6ef123
@@ -110,7 +113,7 @@ class LatentDanceDataset:
     "Windows of cached pose latents with the music tokens of the same frames and a composed reference latent."
     def __init__(self, source, vae: PoseVAE, cache_dir: str | os.PathLike, split: str | None = "train",
                  window_frames: int = 256, features_dir: str | os.PathLike | None = None,
-                 music_stats: tuple | None = None, progress: bool = True):
+                 music_stats: tuple | None = None, progress: bool = True, beat_phase: bool = False):
         if not isinstance(vae, PoseVAE): raise TypeError(f"vae must be a music2pose.vae.PoseVAE, got {type(vae).__name__}")
         if isinstance(source, (str, os.PathLike)):
             root = Path(source)
@@ -132,8 +135,14 @@ class LatentDanceDataset:
                       for cid, seq in poses.items() if not (cache_dir / f"{cid}.shape.npz").exists()}
         if shape_only: cache_latents(vae, shape_only, cache_dir, progress=progress)
         music = song_features(clips, self.fps, features_dir, progress=progress)
+        self.beat_phase = bool(beat_phase)
+        if beat_phase: music = {song: add_beat_phase(mf) for song, mf in music.items()}
         if music_stats is None: music_stats = feature_stats(music[s] for s in sorted({c.song for c in clips}))
         self.music_mean, self.music_std = (np.asarray(a, dtype=np.float32) for a in music_stats)
+        dim = next(iter(music.values())).dim
+        if self.music_mean.shape != (dim,) or self.music_std.shape != (dim,):
+            raise ValueError(f"music_stats have {self.music_mean.size} features but the music has {dim}"
+                             f"{' (35 baseline + 2 beat phase)' if beat_phase else ''}; use the statistics of the same feature set")
         self.clips, self.skipped, latents, tokens, shapes = [], [], [], [], []
         for c in clips:
             z, frames = load_latents(cache_dir / f"{c.id}.npz")
@@ -148,6 +157,10 @@ class LatentDanceDataset:
         self.lengths = torch.tensor([z.shape[-1] for z in latents])
 
     def __len__(self): return len(self.clips)
+    @property
+    def music_dim(self) -> int:
+        "Numbers per music token (frames per token x features per frame): the DiT's `music_dim`."
+        return int(self.tokens[0].shape[-1])
     def __repr__(self):
         return (f"LatentDanceDataset({len(self)} clips, windows of {self.window_frames} frames = {self.columns} latent columns, "
                 f"latents {tuple(self.latents[0].shape[:2])}, {self.fps:g} fps, {len(self.skipped)} clips too short)")
@@ -195,9 +208,14 @@ def flow_matching_loss(model, batch: dict, config: TrainConfig, generator: torch
     to = lambda t: t.to(device) if device is not None else t
     ref, mask = (to(batch["reference"]), to(batch["mask"])) if config.reference_conditioning else (None, None)
     v = model(to(x_t), to(sigma), to(batch["music"]), ref, mask, music_keep=to(music_keep))
-    if config.loss_weighting == "velocity": return F.mse_loss(v.float(), to(target).float())
-    per_sample = (v.float() - to(target).float()).pow(2).flatten(1).mean(1)
-    return (per_sample * to(sigma).float() ** 2).mean() / mean_square_sigma(config.logit_mean, config.logit_std)
+    err, t = v.float() - to(target).float(), to(sigma).float()    # velocity error; times t, the clean-latent error
+    if config.loss_weighting == "velocity": loss = err.pow(2).mean()
+    else: loss = (err.pow(2).flatten(1).mean(1) * t ** 2).mean() / mean_square_sigma(config.logit_mean, config.logit_std)
+    if config.motion_loss:   # the change from latent column to column: what moves, not where the body stands
+        change = to(x0).float().diff(dim=-1)
+        motion = (err * t[:, None, None, None]).diff(dim=-1).pow(2).flatten(1).mean(1) / change.pow(2).mean().clamp_min(1e-8)
+        loss = loss + config.motion_loss * motion.mean() / mean_square_sigma(config.logit_mean, config.logit_std)
+    return loss
 
 @lru_cache(maxsize=None)
 def mean_square_sigma(mean: float = 0.0, std: float = 1.0) -> float:
@@ -310,6 +328,7 @@ class TrainedGenerator:
     music_std: np.ndarray
     fps: float
     window_frames: int
+    beat_phase: bool = False              # the music features get the two beat-phase columns before normalising
 
 def load_generator(folder: str | os.PathLike) -> TrainedGenerator:
     "Load a generator written by `train_generator` (`<out_dir>/model`)."
@@ -322,7 +341,7 @@ def load_generator(folder: str | os.PathLike) -> TrainedGenerator:
     model = load_dit(folder).eval()
     vae = PoseVAE.from_pretrained(folder / "pose_vae")
     return TrainedGenerator(model, vae, np.asarray(info["music_mean"], np.float32), np.asarray(info["music_std"], np.float32),
-                            float(info["fps"]), int(info["window_frames"]))
+                            float(info["fps"]), int(info["window_frames"]), bool(info.get("train_config", {}).get("beat_phase", False)))
 
 def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig = "small", vae=None,
                     steps: int | None = None, resume: bool = True, seed: int = 0, progress: bool = True,
@@ -354,7 +373,10 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     with accelerator.main_process_first():   # one process encodes and computes features; the others read the caches
         dataset = data if isinstance(data, LatentDanceDataset) else LatentDanceDataset(   # one latent cache per VAE
             data, vae, out_dir / "latents" / identity["weights_sha256"][:16], split, config.window_frames,
-            music_stats=(ckpt["music_mean"].numpy(), ckpt["music_std"].numpy()) if ckpt else None, progress=progress and main)
+            music_stats=(ckpt["music_mean"].numpy(), ckpt["music_std"].numpy()) if ckpt else None, progress=progress and main,
+            beat_phase=config.beat_phase)
+    if dataset.beat_phase != config.beat_phase:
+        raise ValueError(f"the dataset was built with beat_phase={dataset.beat_phase} but config.beat_phase={config.beat_phase}")
     if dataset.window_frames != config.window_frames:
         raise ValueError(f"the dataset cuts windows of {dataset.window_frames} frames but config.window_frames={config.window_frames}")
     if ckpt and not (np.allclose(dataset.music_mean, ckpt["music_mean"].numpy()) and np.allclose(dataset.music_std, ckpt["music_std"].numpy())):
@@ -362,7 +384,8 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
                          "build the dataset with music_stats from the checkpoint, or use another output folder")
     set_seed(seed)   # the same initial weights in every process
     model = build_dit(config.dit, latent_channels=vae.latent_channels, latent_height=vae.config.bins // vae.stride,
-                      time_indexing=config.time_indexing, reference_conditioning=config.reference_conditioning)
+                      music_dim=dataset.music_dim, time_indexing=config.time_indexing,
+                      reference_conditioning=config.reference_conditioning)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     step, history = 0, []
     if ckpt:
@@ -420,7 +443,7 @@ def shape_only_reference(vae: PoseVAE, reference_pose: PoseSequence | None = Non
 def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, reference_latents: torch.Tensor | None = None,
                    mask: torch.Tensor | None = None, steps: int = 30, guidance_scale: float = 2.0,
                    generator: torch.Generator | None = None) -> torch.Tensor:
-    """Latents `(B, C, H, W)` for music tokens `(W, 280)` or `(B, W, 280)`: Euler steps of diffusers'
+    """Latents `(B, C, H, W)` for music tokens `(W, music_dim)` or `(B, W, music_dim)`: Euler steps of diffusers'
     `FlowMatchEulerDiscreteScheduler` with classifier-free guidance. `reference_latents (C, H, W)`/`(B, C, H, W)` and
     `mask (8, H, W)`/`(B, 8, H, W)` default to a standing pose's shape-only reference with nothing known (N = 0)."""
     from diffusers import FlowMatchEulerDiscreteScheduler
@@ -461,10 +484,13 @@ def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, ref
 
 def generate_segment(model: PoseDiT, vae: PoseVAE, music, music_stats, reference_pose: PoseSequence | None = None,
                      steps: int = 30, guidance_scale: float = 2.0, generator: torch.Generator | None = None,
-                     window_frames: int = 256, fps: float | None = None) -> PoseSequence:
+                     window_frames: int = 256, fps: float | None = None, beat_phase: bool = False) -> PoseSequence:
     """One `window_frames`-long `PoseSequence` (OpenPose-18) for the first `window_frames` frames of `music`
-    (`MusicFeatures` or a raw `(T, D)` feature array at pose fps), z-normalised with the training `music_stats`."""
-    if isinstance(music, MusicFeatures): fps, features = (music.fps if fps is None else fps), music.features
+    (`MusicFeatures` or a raw `(T, D)` feature array at pose fps), z-normalised with the training `music_stats`.
+    `beat_phase` (the generator's `TrainedGenerator.beat_phase`): add the beat-phase columns to `MusicFeatures` first."""
+    if isinstance(music, MusicFeatures):
+        if beat_phase: music = add_beat_phase(music)
+        fps, features = (music.fps if fps is None else fps), music.features
     else: features = np.asarray(music, dtype=np.float32)
     if features.ndim != 2 or len(features) < window_frames:
         raise ValueError(f"music must be (T, D) features with T >= {window_frames} frames (one segment), got shape {features.shape}")
@@ -492,7 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--time-indexing", choices=("shared", "text"), default=None, help="music token time ids (default: shared)")
     p.add_argument("--no-reference", action="store_true", help="ablation: no reference image and mask")
-    p.add_argument("--loss-weighting", choices=("velocity", "sample"), default=None, help="velocity error (default) or times t^2 (the clean-latent error)")
+    p.add_argument("--loss-weighting", choices=("velocity", "sample"), default=None, help="velocity error, or times t^2 (the clean-latent error); default: the preset's")
+    p.add_argument("--beat-phase", action=argparse.BooleanOptionalAction, default=None, help="add the beat-phase features to the music (default: the preset's)")
+    p.add_argument("--motion-loss", type=float, default=None, metavar="WEIGHT", help="weight of the motion term of the loss (default: the preset's)")
     p.add_argument("--vae", default=None, help="PoseVAE folder, 'default' (the shipped small VAE) or 'full' (pretrained SD VAE, needs the hub); default: the preset's")
     p.add_argument("--split", default="train", choices=("train", "all"), help="which clips to train on (default: the train split)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -501,6 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.time_indexing: overrides["time_indexing"] = args.time_indexing
     if args.no_reference: overrides["reference_conditioning"] = False
     if args.loss_weighting: overrides["loss_weighting"] = args.loss_weighting
+    if args.beat_phase is not None: overrides["beat_phase"] = args.beat_phase
+    if args.motion_loss is not None: overrides["motion_loss"] = args.motion_loss
     try:
         if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
         corpus = Path(args.corpus)

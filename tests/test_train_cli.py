@@ -95,7 +95,8 @@ def test_trained_run_writes_everything(trained):
 
 
 def test_resume_under_another_config_is_refused(trained, corpus, vae_dir, capsys):
-    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--loss-weighting", "sample"], ["--seed", "0", "--preset", "small"]):
+    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--loss-weighting", "sample"], ["--beat-phase"],
+                  ["--motion-loss", "0.5"], ["--seed", "0", "--preset", "small"]):
         code, err = run_main(capsys, "--corpus", corpus, "--out", trained, "--preset", "tiny", "--steps", "6",
                              "--vae", vae_dir, "--split", "all", "--no-progress", *extra)
         assert code == 2 and "another config" in err, extra
@@ -110,6 +111,29 @@ def test_checkpoint_from_before_a_new_setting_resumes_under_its_default(trained)
     check_resumable(ckpt, get_train_config("tiny"), ckpt["codec"])
     with pytest.raises(ValueError, match="loss_weighting: 'velocity' there, 'sample' now"):
         check_resumable(ckpt, get_train_config("tiny", loss_weighting="sample"), ckpt["codec"])
+
+
+def test_beat_phase_and_motion_loss_run_end_to_end(corpus, vae_dir, tmp_path, capsys):
+    "Trained with the beat-phase features and the motion loss: the model reads 37 features a frame, and so does generation."
+    from music2pose.pipeline import Music2PosePipeline
+    out = tmp_path / "phase"
+    code, err = run_main(capsys, "--corpus", corpus, "--out", out, "--preset", "tiny", "--steps", "3", "--vae", vae_dir,
+                         "--split", "all", "--no-progress", "--beat-phase", "--motion-loss", "1.0")
+    assert code == 0, err
+    settings = load_checkpoint(out / CHECKPOINT_FILE)["settings"]
+    assert settings["beat_phase"] is True and settings["motion_loss"] == 1.0
+    gen = load_generator(out / "model")
+    assert gen.beat_phase and gen.music_mean.shape == (37,) and gen.model.config.music_dim == 8 * 37
+    pipe = Music2PosePipeline.from_pretrained(out / "model")
+    assert pipe.beat_phase
+    dance = pipe(str(corpus / "songs" / "s0000.flac"), seconds=4, steps=1, progress=False).poses
+    assert len(dance) == 120 and dance.layout == "openpose18"
+
+
+def test_bad_motion_loss(corpus, tmp_path, capsys):
+    code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "r", "--preset", "tiny", "--motion-loss", "-1")
+    assert code == 2 and "motion_loss must be >= 0" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
 
 
 def test_resume_with_another_vae_is_refused(trained, corpus, tmp_path, capsys):
