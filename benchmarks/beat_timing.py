@@ -10,15 +10,13 @@ the eighth of a beat that starts on a beat, over the mean speed; the real dances
 At small t the noisy dance itself shows the timing, so the conditions only differ at middle and large t.
 """
 import argparse
-import json
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from music2pose.data import corpus_clips, song_features
+from music2pose.evaluate import load_heldout
 from music2pose.metrics import beat_align_score, joint_speed
-from music2pose.music import add_beat_phase, music_tokens
+from music2pose.music import add_beat_phase, beat_phase, music_tokens
 from music2pose.reference import phase_mask, reference_pose_from
 from music2pose.train import load_generator, noisy_pair, shape_only_reference
 
@@ -28,53 +26,49 @@ def speed_by_beat_phase(dances, beats, bins: int = 8) -> np.ndarray:
     total, count = np.zeros(bins), np.zeros(bins)
     for dance, b in zip(dances, beats):
         speed = joint_speed(dance)
-        t = (np.arange(len(speed)) + 0.5) / dance.fps
-        i = np.clip(np.searchsorted(b, t, side="right") - 1, 0, len(b) - 2)
-        phase = (t - b[i]) / (b[i + 1] - b[i])
-        ok = (phase >= 0) & (phase < 1) & np.isfinite(speed)
-        np.add.at(total, (phase[ok] * bins).astype(int), speed[ok]); np.add.at(count, (phase[ok] * bins).astype(int), 1)
+        sin, cos = beat_phase(b, len(speed), dance.fps).T      # speed[i] is the move from frame i to i + 1
+        part = (np.mod(np.arctan2(sin, cos) / (2 * np.pi), 1.0) * bins).astype(int) % bins
+        ok = np.isfinite(speed)
+        np.add.at(total, part[ok], speed[ok]); np.add.at(count, part[ok], 1)
     profile = total / np.maximum(count, 1)
     return profile / profile.mean()
 
 
+def scores(dances, beats) -> str:
+    return f"{speed_by_beat_phase(dances, beats)[0]:9.2f} {np.mean([beat_align_score(d, b) for d, b in zip(dances, beats)]):10.3f}"
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", required=True, help="a generator folder (<train out>/model)")
-    p.add_argument("--heldout", required=True, help="a corpus folder with score beats (songs/<song>.json)")
+    p.add_argument("--model", required=True, help="a generator folder (<train out>/model), or 'default' for the shipped one")
+    p.add_argument("--heldout", required=True, help="a corpus folder the generator never saw")
     p.add_argument("--clips", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    if args.model == "default":
+        from music2pose.pipeline import default_generator_dir
+        args.model = default_generator_dir()
     gen = load_generator(args.model)
     W, model, vae = gen.window_frames, gen.model, gen.vae
-    held = [c for c in corpus_clips(args.heldout)][:args.clips]
-    features = song_features(held, gen.fps, progress=False)
-    dances, beats, tokens, refs = [], [], [], []
-    for c in held:
-        dance = c.load_poses().resample(gen.fps)[:W].to_layout("openpose18")
-        b = np.asarray(json.loads((Path(args.heldout) / "songs" / f"{c.song}.json").read_text())["beat_times"])
-        mf = add_beat_phase(features[c.song]) if gen.beat_phase else features[c.song]
-        dances.append(dance); beats.append(b[b < W / gen.fps])
-        tokens.append(torch.from_numpy(music_tokens(((mf.features[:W] - gen.music_mean) / gen.music_std).astype(np.float32), vae.stride)))
-        refs.append(shape_only_reference(vae, reference_pose_from(dance, "median"), W))
-    with torch.no_grad(): x0 = torch.cat([vae.encode_poses([d]) for d in dances])
-    own, ref = torch.stack(tokens), torch.stack(refs)
+    held = load_heldout(args.heldout, args.clips, W, gen.fps, progress=False)
+    music = [add_beat_phase(m) if gen.beat_phase else m for m in held.music]
+    own = torch.stack([torch.from_numpy(music_tokens(((m.features - gen.music_mean) / gen.music_std).astype(np.float32), vae.stride))
+                       for m in music])
     other = torch.roll(own, 1, 0)                       # the previous clip's music: another song, other beats
+    ref = torch.stack([shape_only_reference(vae, reference_pose_from(d, "median"), W) for d in held.dances])
     mask = phase_mask(0, W, model.config.latent_height, vae.stride)[None].expand(len(held), -1, -1, -1)
+    with torch.no_grad(): x0 = vae.encode_poses(held.dances)
     noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(args.seed))
-    decoded = vae.decode_poses(x0, fps=gen.fps)
-    print(f"{len(held)} held-out clips of {W} frames; real dances: on-beat speed {speed_by_beat_phase(dances, beats)[0]:.2f}, "
-          f"BAS {np.mean([beat_align_score(d, b) for d, b in zip(dances, beats)]):.3f}; through the VAE: "
-          f"{speed_by_beat_phase(decoded, beats)[0]:.2f}, {np.mean([beat_align_score(d, b) for d, b in zip(decoded, beats)]):.3f}")
+    print(f"{len(held)} held-out clips of {W} frames; on-beat speed and BAS of the real dances: {scores(held.dances, held.beats)}, "
+          f"through the VAE: {scores(vae.decode_poses(x0, fps=gen.fps), held.beats)}")
     print(f"{'t':>4} | {'own music':>20} | {'another song':>20} | {'no music':>20}    (on-beat speed, BAS against the real beats)")
     for t in (0.3, 0.5, 0.7, 0.9):
         sigma = torch.full((len(held),), t)
         x_t, _ = noisy_pair(x0, noise, sigma)
         cells = []
-        for music, keep in ((own, True), (other, True), (own, False)):
-            with torch.no_grad():
-                v = model(x_t, sigma, music, ref, mask, music_keep=torch.full((len(held),), keep))
-            est = vae.decode_poses(x_t - t * v, fps=gen.fps)
-            cells.append(f"{speed_by_beat_phase(est, beats)[0]:9.2f} {np.mean([beat_align_score(d, b) for d, b in zip(est, beats)]):10.3f}")
-        print(f"{t:4.1f} | " + " | ".join(cells))
+        for tokens, keep in ((own, True), (other, True), (own, False)):
+            with torch.no_grad(): v = model(x_t, sigma, tokens, ref, mask, music_keep=torch.full((len(held),), keep))
+            cells.append(scores(vae.decode_poses(x_t - t * v, fps=gen.fps), held.beats))
+        print(f"{t:4.1f} | " + " | ".join(cells), flush=True)

@@ -13,7 +13,6 @@ train: about 10 minutes on one CPU core), not a method: it asks which training c
 take the beat's timing from the music at all.
 """
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ import torch
 
 from music2pose.data import corpus_clips, song_features
 from music2pose.dit import PoseDiT
+from music2pose.evaluate import music_beat_times
 from music2pose.metrics import beat_align_score, fid_k, jitter
 from music2pose.music import add_beat_phase, feature_stats, music_tokens
 from music2pose.poses import PoseSequence
@@ -35,10 +35,6 @@ def coordinates(clip):
     kp = poses.keypoints.reshape(len(poses), -1)
     mean = np.nanmean(kp, 0)
     return np.where(np.isfinite(kp), kp, np.where(np.isfinite(mean), mean, 0.5)).astype(np.float32), poses
-
-
-def score_beats(root, song):
-    return np.asarray(json.loads((Path(root) / "songs" / f"{song}.json").read_text())["beat_times"])
 
 
 if __name__ == "__main__":
@@ -97,7 +93,7 @@ if __name__ == "__main__":
     real, fake, own = [], [], []
     for i, c in enumerate(held):
         _, poses = coordinates(c)
-        b = score_beats(args.heldout, c.song); own.append(b[b < W / FPS]); real.append(poses[:W])
+        own.append(music_beat_times(c)[0]); real.append(poses[:W])
         tok = torch.from_numpy(music_tokens(((held_music[c.song].features[:W] - music_mean) / music_std).astype(np.float32), S))
         z = sample_segment(final, None, tok, steps=30, guidance_scale=2.0, generator=torch.Generator().manual_seed(i))
         kp = to_frames(z)[0].numpy() * coord_std + coord_mean
