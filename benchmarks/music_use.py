@@ -25,7 +25,7 @@ args = p.parse_args()
 gen = load_generator(args.model)
 with tempfile.TemporaryDirectory() as tmp:
     ds = LatentDanceDataset(args.corpus, gen.vae, args.cache or tmp, "train", gen.window_frames,
-                            music_stats=(gen.music_mean, gen.music_std), progress=False)
+                            music_stats=(gen.music_mean, gen.music_std), progress=False, beat_phase=gen.beat_phase)
     n = min(args.windows, len(ds))
     batch = ds.windows(torch.arange(n), torch.zeros(n, dtype=torch.long), torch.zeros(n, dtype=torch.long))
 x0 = batch["latents"]

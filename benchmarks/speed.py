@@ -78,7 +78,7 @@ def main():
     if args.memory_child: return peak_memory_child(args.memory_child, args.steps, args.device)
 
     from music2pose.dit import build_dit
-    from music2pose.music import music_features
+    from music2pose.music import BASELINE_NAMES, FRAMES_PER_TOKEN, PHASE_NAMES, music_features
     from music2pose.onehot import keypoints_to_onehot, onehot_to_keypoints
     from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, bf16_is_fast, decode_song, plan_segments
     from music2pose.reference import phase_mask
@@ -124,7 +124,9 @@ def main():
 
     # one training step of the small preset, on a synthetic batch of the real shapes
     config = get_train_config("small")
-    model = build_dit(config.dit, latent_channels=vae.latent_channels, latent_height=vae.config.bins // vae.stride).to(dev).train()
+    music_dim = (len(BASELINE_NAMES) + len(PHASE_NAMES) * config.beat_phase) * FRAMES_PER_TOKEN   # what the dataset would give
+    model = build_dit(config.dit, latent_channels=vae.latent_channels, latent_height=vae.config.bins // vae.stride,
+                      music_dim=music_dim, aligned_music=config.aligned_music).to(dev).train()
     B, C, H, W = config.batch_size, vae.latent_channels, vae.config.bins // vae.stride, config.window_frames // vae.stride
     g = torch.Generator().manual_seed(0)
     batch = dict(latents=torch.randn(B, C, H, W, generator=g), music=torch.randn(B, W, model.config.music_dim, generator=g),

@@ -343,6 +343,12 @@ def plot_bas(result: dict, ax=None):
 # %% ../nbs/16_evaluate.ipynb #c82f7a7b
 BASELINES = ("truth", "random", "retrieval")
 
+def _model_label(folder: str) -> str:
+    "A generator's name in the tables: `music2pose train` writes RUN/model, so its run's name says which one it is."
+    if folder == "default": return "shipped"
+    path = Path(folder).resolve()
+    return f"{path.parent.name}/{path.name}" if path.name == "model" and path.parent.name else path.name
+
 def _unique(name: str, taken) -> str:
     out, k = name, 2
     while out in taken: out, k = f"{name} ({k})", k + 1
@@ -396,7 +402,7 @@ def run_evaluation(args: argparse.Namespace) -> dict:
         if "random" in methods: dances["random training clip"] = random_training_clips(training, len(heldout), heldout.frames, args.seed)
         if "retrieval" in methods: dances["retrieval (music)"] = retrieve_by_music(heldout, training)[0]
     for folder, pipe in zip(args.model, generators):
-        name = _unique(f"model {'shipped' if folder == 'default' else Path(folder).name}", dances)
+        name = _unique(f"model {_model_label(folder)}", dances)
         dances[name] = generated_dances(pipe, heldout, args.steps, args.guidance, args.seed, progress=progress)
         if args.zero_music:
             dances[f"{name}, music zeroed"] = generated_dances(pipe, heldout, args.steps, args.guidance, args.seed, zero_music=True, progress=progress)

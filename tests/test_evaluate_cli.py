@@ -146,3 +146,11 @@ def test_bad_input_in_a_process(corpora, tmp_path):
     assert not (tmp_path / "e.json").exists()
     r = evaluate("--heldout", corpora[0], "--frames", "x")
     assert r.returncode == 2 and "invalid int value" in r.stderr
+
+
+def test_model_labels_name_the_run():
+    "`music2pose train` writes RUN/model: tables name the run, or two runs' models would both read 'model model'."
+    from music2pose.evaluate import _model_label
+    assert _model_label("default") == "shipped"
+    assert _model_label("/work/runs/s7-text/model") == "s7-text/model"
+    assert _model_label("/work/runs/my_generator") == "my_generator"

@@ -91,11 +91,11 @@ def test_trained_run_writes_everything(trained):
     ckpt = load_checkpoint(trained / CHECKPOINT_FILE)
     assert ckpt["step"] == 4 and len(ckpt["history"]) == 4 and ckpt["processes"] == 1
     gen = load_generator(trained / "model")
-    assert gen.window_frames == 256 and gen.music_mean.shape == (35,) and gen.model.config.latent_height == 8
+    assert gen.window_frames == 256 and gen.music_mean.shape == (37,) and gen.model.config.latent_height == 8
 
 
 def test_resume_under_another_config_is_refused(trained, corpus, vae_dir, capsys):
-    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--loss-weighting", "sample"], ["--beat-phase"],
+    for extra in (["--time-indexing", "text"], ["--no-reference"], ["--loss-weighting", "velocity"], ["--no-beat-phase"], ["--no-aligned-music"],
                   ["--motion-loss", "0.5"], ["--seed", "0", "--preset", "small"]):
         code, err = run_main(capsys, "--corpus", corpus, "--out", trained, "--preset", "tiny", "--steps", "6",
                              "--vae", vae_dir, "--split", "all", "--no-progress", *extra)
@@ -108,26 +108,33 @@ def test_checkpoint_from_before_a_new_setting_resumes_under_its_default(trained)
     from music2pose.train import check_resumable
     ckpt = load_checkpoint(trained / CHECKPOINT_FILE)
     del ckpt["settings"]["loss_weighting"]
-    check_resumable(ckpt, get_train_config("tiny"), ckpt["codec"])
+    check_resumable(ckpt, get_train_config("tiny", loss_weighting="velocity"), ckpt["codec"])
     with pytest.raises(ValueError, match="loss_weighting: 'velocity' there, 'sample' now"):
-        check_resumable(ckpt, get_train_config("tiny", loss_weighting="sample"), ckpt["codec"])
+        check_resumable(ckpt, get_train_config("tiny"), ckpt["codec"])   # the preset's t^2 weighting
 
 
-def test_beat_phase_and_motion_loss_run_end_to_end(corpus, vae_dir, tmp_path, capsys):
-    "Trained with the beat-phase features and the motion loss: the model reads 37 features a frame, and so does generation."
+def test_the_preset_recipe_and_the_papers_run_end_to_end(trained, corpus, vae_dir, tmp_path, capsys):
+    """The tiny preset trains with the beat phase, the motion loss, t^2 weighting and the aligned-music shortcut: the
+    model reads 37 features a frame, and so does generation. Four flags switch back to the paper's recipe (35 features)."""
     from music2pose.pipeline import Music2PosePipeline
-    out = tmp_path / "phase"
-    code, err = run_main(capsys, "--corpus", corpus, "--out", out, "--preset", "tiny", "--steps", "3", "--vae", vae_dir,
-                         "--split", "all", "--no-progress", "--beat-phase", "--motion-loss", "1.0")
-    assert code == 0, err
-    settings = load_checkpoint(out / CHECKPOINT_FILE)["settings"]
-    assert settings["beat_phase"] is True and settings["motion_loss"] == 1.0
-    gen = load_generator(out / "model")
-    assert gen.beat_phase and gen.music_mean.shape == (37,) and gen.model.config.music_dim == 8 * 37
-    pipe = Music2PosePipeline.from_pretrained(out / "model")
+    settings = load_checkpoint(trained / CHECKPOINT_FILE)["settings"]
+    assert (settings["beat_phase"], settings["motion_loss"], settings["loss_weighting"], settings["aligned_music"]) == (True, 1.0, "sample", True)
+    gen = load_generator(trained / "model")
+    assert gen.beat_phase and gen.music_mean.shape == (37,) and gen.model.config.music_dim == 8 * 37 and gen.model.config.aligned_music
+    pipe = Music2PosePipeline.from_pretrained(trained / "model")
     assert pipe.beat_phase
     dance = pipe(str(corpus / "songs" / "s0000.flac"), seconds=4, steps=1, progress=False).poses
     assert len(dance) == 120 and dance.layout == "openpose18"
+    out = tmp_path / "paper"
+    code, err = run_main(capsys, "--corpus", corpus, "--out", out, "--preset", "tiny", "--steps", "3", "--vae", vae_dir, "--split",
+                         "all", "--no-progress", "--no-beat-phase", "--motion-loss", "0", "--loss-weighting", "velocity",
+                         "--no-aligned-music")
+    assert code == 0, err
+    settings = load_checkpoint(out / CHECKPOINT_FILE)["settings"]
+    assert (settings["beat_phase"], settings["motion_loss"], settings["loss_weighting"], settings["aligned_music"]) == (False, 0.0, "velocity", False)
+    paper = load_generator(out / "model")
+    assert not paper.beat_phase and paper.model.config.music_dim == 8 * 35 and not paper.model.config.aligned_music
+    assert not Music2PosePipeline.from_pretrained(out / "model").beat_phase
 
 
 def test_bad_motion_loss(corpus, tmp_path, capsys):
@@ -218,7 +225,7 @@ def test_dataset_rejects_short_clips(corpus, vae_dir, tmp_path):
 
 def test_resume_with_a_dataset_of_other_music_stats_is_refused(trained, corpus, vae_dir, tmp_path):
     vae = PoseVAE.from_pretrained(vae_dir)
-    ds = LatentDanceDataset(corpus, vae, tmp_path / "lat", split=None, progress=False)
+    ds = LatentDanceDataset(corpus, vae, tmp_path / "lat", split=None, progress=False, beat_phase=True)   # as the tiny preset
     ds.music_mean = ds.music_mean + 1.0
     run = tmp_path / "run"; run.mkdir()
     shutil.copy(trained / CHECKPOINT_FILE, run / CHECKPOINT_FILE)
@@ -227,14 +234,15 @@ def test_resume_with_a_dataset_of_other_music_stats_is_refused(trained, corpus, 
 
 def test_sample_segment_bad_inputs(trained):
     gen = load_generator(trained / "model")
+    music_dim = gen.model.config.music_dim
     with pytest.raises(ValueError, match="music_tokens must be"): sample_segment(gen.model, gen.vae, torch.zeros(2, 32))
     with pytest.raises(ValueError, match="reference_latents must be"):
-        sample_segment(gen.model, gen.vae, torch.zeros(32, 280), torch.zeros(48, 8, 16), torch.zeros(8, 8, 16), steps=1)
-    with pytest.raises(ValueError, match="steps must be >= 1"): sample_segment(gen.model, gen.vae, torch.zeros(32, 280), steps=0)
-    no_ref = build_dit("tiny", latent_channels=48, latent_height=8, reference_conditioning=False)
+        sample_segment(gen.model, gen.vae, torch.zeros(32, music_dim), torch.zeros(48, 8, 16), torch.zeros(8, 8, 16), steps=1)
+    with pytest.raises(ValueError, match="steps must be >= 1"): sample_segment(gen.model, gen.vae, torch.zeros(32, music_dim), steps=0)
+    no_ref = build_dit("tiny", latent_channels=48, latent_height=8, music_dim=music_dim, reference_conditioning=False)
     with pytest.raises(ValueError, match="without reference conditioning"):
-        sample_segment(no_ref, gen.vae, torch.zeros(32, 280), torch.zeros(48, 8, 32), steps=1)
-    z = sample_segment(no_ref, gen.vae, torch.zeros(2, 32, 280), steps=2, guidance_scale=3.0)
+        sample_segment(no_ref, gen.vae, torch.zeros(32, music_dim), torch.zeros(48, 8, 32), steps=1)
+    z = sample_segment(no_ref, gen.vae, torch.zeros(2, 32, music_dim), steps=2, guidance_scale=3.0)
     assert z.shape == (2, 48, 8, 32) and torch.isfinite(z).all()
 
 
