@@ -77,7 +77,7 @@ class TrainConfig:
     aligned_music: bool = False           # the DiT's shortcut from each column's music token to its pose tokens (10_dit)
     checkpoint_every: int = 500
 
-# The beat recipe of "Where the beat gets lost" below: the small model learns the beat only with all three
+# The beat recipe of "Where the beat gets lost" below: the small model learned the beat only with all four switches
 _BEAT_RECIPE = dict(loss_weighting="sample", beat_phase=True, motion_loss=1.0, aligned_music=True)
 TRAIN_PRESETS = {
     "tiny": TrainConfig("tiny", dit="tiny", steps=100, batch_size=8, lr=5e-3, warmup_steps=5, ema_decay=0.9, checkpoint_every=20,
