@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--model", metavar="DIR", help="a generator folder (default: the shipped one)")
     sub.add_parser("train", add_help=False, help="train a generator on a corpus (`music2pose train --help`)")
     sub.add_parser("evaluate", add_help=False, help="score dances against a held-out corpus (`music2pose evaluate --help`)")
+    sub.add_parser("train-raw", add_help=False, help="train the raw-coordinate baseline on a corpus (`music2pose train-raw --help`)")
     return p
 
 # %% ../nbs/14_cli.ipynb #c6291358
@@ -173,7 +174,8 @@ def info(args: argparse.Namespace) -> int:
 
 # %% ../nbs/14_cli.ipynb #b3cace34
 COMMANDS = {"generate": generate, "render": render, "info": info}
-DELEGATED = {"train": "music2pose.train", "evaluate": "music2pose.evaluate"}   # commands with their own parser and main
+DELEGATED = {"train": "music2pose.train", "evaluate": "music2pose.evaluate",   # commands with their own parser and main
+             "train-raw": "music2pose.raw"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     "`music2pose COMMAND ...`; returns the exit code (0 ok, 2 bad input, 130 interrupted)."

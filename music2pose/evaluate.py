@@ -22,13 +22,14 @@ from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, disconti
 from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
 from .poses import PoseSequence, atomic_write, load_poses
+from .raw import RawPosePipeline, is_raw_generator
 from .synth import Score
 
 # %% auto #0
 __all__ = ['BASELINES', 'EvalProtocol', 'music_beat_times', 'HeldOutSet', 'load_heldout', 'segment_boundaries', 'score_dances',
            'evaluate', 'format_table', 'TrainingSet', 'load_training', 'ground_truth', 'random_training_clips',
-           'music_summary', 'Match', 'retrieve_by_music', 'generated_dances', 'check_dance', 'dance_file',
-           'load_dances', 'plot_bas', 'run_evaluation', 'main']
+           'music_summary', 'Match', 'retrieve_by_music', 'load_pipeline', 'generated_dances', 'check_dance',
+           'dance_file', 'load_dances', 'plot_bas', 'run_evaluation', 'main']
 
 # %% ../nbs/16_evaluate.ipynb #7ebc144f
 @dataclass
@@ -275,10 +276,19 @@ def retrieve_by_music(heldout: HeldOutSet, training: TrainingSet, hop: int | Non
     return dances, matches
 
 # %% ../nbs/16_evaluate.ipynb #f3fbdd0e
+def load_pipeline(folder=None) -> Music2PosePipeline | RawPosePipeline:
+    "The pipeline of a generator folder, of the kind its `generation.json` names: one-hot (None/'default': the shipped one) or raw-coordinate."
+    if folder not in (None, "default") and is_raw_generator(folder): return RawPosePipeline.from_pretrained(folder)
+    return Music2PosePipeline.from_pretrained(folder)
+
+def _column_frames(pipe) -> int:
+    "Frames per column of a pipeline's windows: its VAE's stride, or the raw-coordinate model's frames per token."
+    return pipe.frames_per_token if isinstance(pipe, RawPosePipeline) else pipe.vae.stride
+
 def generated_dances(generator, heldout: HeldOutSet, steps: int = 30, guidance: float = 2.0, seed: int = 0,
                      zero_music: bool = False, progress: bool = True) -> list[PoseSequence]:
-    "One dance per held-out clip from a generator folder (None/'default': the shipped one) or a `Music2PosePipeline`."
-    pipe = generator if isinstance(generator, Music2PosePipeline) else Music2PosePipeline.from_pretrained(generator)
+    "One dance per held-out clip from a generator folder of either kind (`load_pipeline`) or a pipeline."
+    pipe = generator if isinstance(generator, (Music2PosePipeline, RawPosePipeline)) else load_pipeline(generator)
     if pipe.fps != heldout.fps:
         raise ValueError(f"the generator works at {pipe.fps:g} fps but the held-out set is scored at {heldout.fps:g} fps; load it with fps={pipe.fps:g}")
     layout = heldout.dances[0].layout
@@ -359,7 +369,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--heldout", required=True, metavar="CORPUS", help="corpus folder of real dances the generator never saw (the real set)")
     p.add_argument("--train", metavar="CORPUS", help="the training corpus (for the random-clip and retrieval baselines)")
     p.add_argument("--train-split", choices=("train", "all"), default="train", help="which --train clips the baselines draw from (default: the train split, as `music2pose train` uses)")
-    p.add_argument("--model", action="append", default=[], metavar="DIR", help="a generator folder to score ('default': the shipped one); repeatable")
+    p.add_argument("--model", action="append", default=[], metavar="DIR", help="a generator folder to score, from `music2pose train` or `train-raw` ('default': the shipped one); repeatable")
     p.add_argument("--dances", action="append", default=[], metavar="DIR", help="a folder of dances named <clip id>.npz or <clip id>/ (OpenPose JSON); repeatable")
     p.add_argument("--methods", nargs="+", choices=BASELINES, default=None, help="baselines to score (default: all that the inputs allow)")
     p.add_argument("--clips", type=int, default=None, metavar="N", help="score the first N held-out clips (default: all)")
@@ -391,7 +401,7 @@ def run_evaluation(args: argparse.Namespace) -> dict:
     "The work of `music2pose evaluate` for parsed arguments: load, make every method's dances, score them."
     _check_arguments(args)
     progress = not args.no_progress
-    generators = [Music2PosePipeline.from_pretrained(m) for m in args.model]   # a folder that is not a generator fails here, early
+    generators = [load_pipeline(m) for m in args.model]   # a folder that is not a generator fails here, early
     heldout = load_heldout(args.heldout, args.clips, args.frames, progress=progress)
     methods = args.methods if args.methods is not None else [m for m in BASELINES if args.train or m == "truth"]
     dances = {}
@@ -408,7 +418,7 @@ def run_evaluation(args: argparse.Namespace) -> dict:
             dances[f"{name}, music zeroed"] = generated_dances(pipe, heldout, args.steps, args.guidance, args.seed, zero_music=True, progress=progress)
     if not dances: raise ValueError("nothing to score: give --model, --dances or --methods")
     window = generators[0] if generators else None
-    boundaries = (segment_boundaries(heldout.frames, window.window_frames, window.overlap_frames, window.vae.stride) if window
+    boundaries = (segment_boundaries(heldout.frames, window.window_frames, window.overlap_frames, _column_frames(window)) if window
                   else segment_boundaries(heldout.frames))
     protocol = EvalProtocol(heldout.fps, heldout.frames, heldout.name, len(heldout), str(heldout.path), args.sigma,
                             beats=heldout.beat_source, boundaries=boundaries, steps=args.steps if generators else None,

@@ -25,8 +25,8 @@ __all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'FACE_
            'kinetic_feature_names', 'geometric_frames', 'geometric_features', 'frechet_distance', 'normalization_stats',
            'fid_from_features', 'diversity_from_features', 'dance_features', 'fid_k', 'fid_g', 'diversity',
            'joint_speed', 'motion_beats', 'beat_alignment', 'beat_align_score', 'beat_grid', 'best_grid_alignment',
-           'jitter', 'body_bones', 'bone_length_cv', 'discontinuity', 'FrechetPoseDistance', 'FIDk', 'FIDg', 'DivK',
-           'BeatAlign']
+           'jitter', 'body_bones', 'bone_lengths', 'bone_length_cv', 'discontinuity', 'FrechetPoseDistance', 'FIDk',
+           'FIDg', 'DivK', 'BeatAlign']
 
 # %% ../nbs/06_metrics.ipynb #881a6944
 def _check_sequence(seq, name: str = "poses") -> PoseSequence:
@@ -336,13 +336,17 @@ def body_bones(layout) -> list[tuple[int, int]]:
     kind = get_layout(layout)
     return [(a, b) for a, b in kind.limbs if kind.names[a] not in FACE_JOINTS and kind.names[b] not in FACE_JOINTS]
 
-def bone_length_cv(seq: PoseSequence, per_bone: bool = False):
-    "Coefficient of variation over time of each body bone's length, averaged over bones (or per bone)."
+def bone_lengths(seq: PoseSequence) -> np.ndarray:
+    "Length of every body bone in every frame `(T, B)`, in frame heights (x scaled by the aspect ratio); NaN where an end is missing."
     _check_sequence(seq)
     w, h = seq.frame_size
     p = seq.keypoints.astype(np.float64) * np.array([w / h, 1.0])
     bones = np.array(body_bones(seq.layout))
-    lengths = np.linalg.norm(p[:, bones[:, 0]] - p[:, bones[:, 1]], axis=-1)  # (T, B), NaN where an end is missing
+    return np.linalg.norm(p[:, bones[:, 0]] - p[:, bones[:, 1]], axis=-1)
+
+def bone_length_cv(seq: PoseSequence, per_bone: bool = False):
+    "Coefficient of variation over time of each body bone's length, averaged over bones (or per bone)."
+    lengths = bone_lengths(seq)
     counts = np.isfinite(lengths).sum(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

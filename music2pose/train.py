@@ -37,7 +37,7 @@ __all__ = ['TRAIN_PRESETS', 'RUN_ONLY_FIELDS', 'CHECKPOINT_FILE', 'CHECKPOINT_FO
            'logit_normal_sigmas', 'noisy_pair', 'TrainConfig', 'get_train_config', 'LatentDanceDataset',
            'flow_matching_loss', 'mean_square_sigma', 'EMA', 'check_resumable', 'write_loss_csv', 'plot_loss',
            'save_generator', 'TrainedGenerator', 'load_generator', 'train_generator', 'shape_only_reference',
-           'sample_segment', 'generate_segment', 'main']
+           'sample_segment', 'generate_segment', 'add_run_arguments', 'check_run_arguments', 'main']
 
 # %% ../nbs/11_train.ipynb #6c946f90
 def logit_normal_sigmas(batch_size: int, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -511,15 +511,29 @@ def generate_segment(model: PoseDiT, vae: PoseVAE, music, music_stats, reference
     return vae.decode_poses(latents, fps=fps or 30.0, frame_size=frame_size)[0]
 
 # %% ../nbs/11_train.ipynb #fd5174c9
-def main(argv: Sequence[str] | None = None) -> int:
-    "`music2pose train`: train the generator on a corpus folder; returns the exit code (2 on bad input)."
-    p = argparse.ArgumentParser(prog="music2pose train", description="Train the music-to-pose generator (flow matching) on a corpus folder.")
+def add_run_arguments(p: argparse.ArgumentParser, presets, outputs: str) -> argparse.ArgumentParser:
+    "The options every training command shares (corpus, output folder, preset, steps, resume, seed, split, progress)."
     p.add_argument("--corpus", required=True, help="corpus folder (with corpus.json), e.g. from make_corpus")
-    p.add_argument("--out", required=True, help="output folder: latents, checkpoint.pt, loss.csv, loss.png, model/")
-    p.add_argument("--preset", default="small", choices=sorted(TRAIN_PRESETS), help="training preset (default: small)")
+    p.add_argument("--out", required=True, help=f"output folder: {outputs}")
+    p.add_argument("--preset", default="small", choices=sorted(presets), help="training preset (default: small)")
     p.add_argument("--steps", type=int, default=None, help="total steps (default: the preset's)")
     p.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True, help="continue from --out's checkpoint (default: yes)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--split", default="train", choices=("train", "all"), help="which clips to train on (default: the train split)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+def check_run_arguments(args: argparse.Namespace) -> Path:
+    "Fail in a second, with a one-line reason, on what `add_run_arguments` parsed; returns the corpus folder."
+    if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
+    corpus = Path(args.corpus)
+    if not (corpus / "corpus.json").is_file(): raise FileNotFoundError(f"--corpus {corpus}: not a music2pose corpus folder (no corpus.json)")
+    return corpus
+
+def main(argv: Sequence[str] | None = None) -> int:
+    "`music2pose train`: train the generator on a corpus folder; returns the exit code (2 on bad input)."
+    p = argparse.ArgumentParser(prog="music2pose train", description="Train the music-to-pose generator (flow matching) on a corpus folder.")
+    add_run_arguments(p, TRAIN_PRESETS, "latents, checkpoint.pt, loss.csv, loss.png, model/")
     p.add_argument("--time-indexing", choices=("shared", "text"), default=None, help="music token time ids (default: shared)")
     p.add_argument("--no-reference", action="store_true", help="ablation: no reference image and mask")
     p.add_argument("--loss-weighting", choices=("velocity", "sample"), default=None, help="velocity error, or times t^2 (the clean-latent error); default: the preset's")
@@ -527,8 +541,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--motion-loss", type=float, default=None, metavar="WEIGHT", help="weight of the motion term of the loss (default: the preset's)")
     p.add_argument("--aligned-music", action=argparse.BooleanOptionalAction, default=None, help="the DiT's shortcut from each moment's music to its poses (default: the preset's)")
     p.add_argument("--vae", default=None, help="PoseVAE folder, 'default' (the shipped small VAE) or 'full' (pretrained SD VAE, needs the hub); default: the preset's")
-    p.add_argument("--split", default="train", choices=("train", "all"), help="which clips to train on (default: the train split)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
     overrides = {}
     if args.time_indexing: overrides["time_indexing"] = args.time_indexing
@@ -538,10 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.motion_loss is not None: overrides["motion_loss"] = args.motion_loss
     if args.aligned_music is not None: overrides["aligned_music"] = args.aligned_music
     try:
-        if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
-        corpus = Path(args.corpus)
-        if not (corpus / "corpus.json").is_file():
-            raise FileNotFoundError(f"--corpus {corpus}: not a music2pose corpus folder (no corpus.json)")
+        corpus = check_run_arguments(args)
         if args.vae not in (None, "default", *VAE_PRESETS) and not Path(args.vae).is_dir():
             raise FileNotFoundError(f"--vae {args.vae}: no such PoseVAE folder (or give 'default' or 'full')")
         out = train_generator(corpus, args.out, args.preset, vae=args.vae, steps=args.steps, resume=args.resume, seed=args.seed,

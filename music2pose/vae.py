@@ -24,7 +24,7 @@ from fastcore.basics import patch
 from torch import nn
 
 from .poses import PoseSequence, atomic_dir, atomic_write, load_npz
-from .onehot import keypoints_to_onehot, onehot_to_keypoints
+from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
 
 # %% auto #0
 __all__ = ['VAE_PRESETS', 'POSE_VAE_FILE', 'POSE_VAE_FORMAT', 'DECODE_THRESHOLD', 'DECODE_WINDOW', 'MODEL_FIELDS',
@@ -42,6 +42,7 @@ class VAEConfig:
     bins: int = 256                       # one-hot height; must be divisible by the VAE's stride (8)
     num_keypoints: int = 18               # openpose18
     grouping: str = "rgb"                 # "rgb": channels in groups of 3, one RGB image each; "all": one 2K-channel image
+    value: str = "one"                    # the hot value: "one", or "confidence" (the keypoint's detection score)
     # 4 levels -> stride 8. Few channels at full resolution: that is where a CPU spends its time, and a one-hot
     # image has little texture to model there.
     block_out_channels: tuple[int, ...] = (16, 32, 64, 64)
@@ -79,6 +80,7 @@ def get_vae_config(config: str | VAEConfig = "small", **overrides) -> VAEConfig:
     config = replace(config, **overrides)
     if config.bins % config.stride: raise ValueError(f"bins={config.bins} must be divisible by the VAE stride {config.stride}")
     if config.grouping not in ("rgb", "all"): raise ValueError(f"grouping must be 'rgb' or 'all', got {config.grouping!r}")
+    if config.value not in VALUES: raise ValueError(f"value must be one of {VALUES}, got {config.value!r}")
     return config
 
 # %% ../nbs/07_vae.ipynb #298da6a4
@@ -215,7 +217,7 @@ def encode_poses(self: PoseVAE, seqs, sample: bool = False) -> torch.Tensor:
     "Latents `(B, C, bins/8, T/8)` of a `PoseSequence` or a list of equal-length ones."
     seqs = _pose_batch(seqs)
     kp = torch.from_numpy(np.stack([s.keypoints for s in seqs])); conf = torch.from_numpy(np.stack([s.confidence for s in seqs]))
-    return self.encode(keypoints_to_onehot(kp, conf, self.config.bins).to(self.latent_mean.device), sample=sample)
+    return self.encode(keypoints_to_onehot(kp, conf, self.config.bins, self.config.value).to(self.latent_mean.device), sample=sample)
 
 @patch
 def decode_poses(self: PoseVAE, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080),
@@ -312,7 +314,7 @@ def sample_vae_batch(seqs: list[PoseSequence], config: VAEConfig, rng: np.random
         kp = np.full((n, s.num_keypoints, 2), np.nan, np.float32); c = np.zeros((n, s.num_keypoints), np.float32)
         kp[:len(s)], c[:len(s)] = s.keypoints, s.confidence  # frames past the end count as missing
         kps.append(kp); confs.append(c)
-    images = keypoints_to_onehot(torch.from_numpy(np.stack(kps)), torch.from_numpy(np.stack(confs)), config.bins)
+    images = keypoints_to_onehot(torch.from_numpy(np.stack(kps)), torch.from_numpy(np.stack(confs)), config.bins, config.value)
     if config.grouping == "all": return images
     groups = group_channels(images)
     G = groups.shape[0] // config.batch_size
@@ -360,7 +362,11 @@ def load_checkpoint(path: str | os.PathLike, format: str | None = None, what: st
 VAE_CHECKPOINT_FORMAT = "music2pose.vae/1"
 
 def _checkpoint_config(config: VAEConfig) -> dict:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items() if k in MODEL_FIELDS}
+    out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items() if k in MODEL_FIELDS}
+    # The hot value joined a codec's identity after codecs had shipped: naming it only when it is not the default
+    # keeps every codec trained before the option the same codec (same checkpoints, same cached latents).
+    if config.value != "one": out["value"] = config.value
+    return out
 
 def train_vae(data, out_dir: str | os.PathLike, config: str | VAEConfig = "small", steps: int | None = None,
               seed: int = 0, resume: bool = True, progress: bool = True) -> PoseVAE:
@@ -475,24 +481,33 @@ def load_latents(path: str | os.PathLike) -> tuple[torch.Tensor, int]:
 @torch.no_grad()
 def reconstruction_errors(codec: PoseVAE, seq: PoseSequence, window: int = 256, threshold: float = DECODE_THRESHOLD,
                           decode_window: int = DECODE_WINDOW) -> dict:
-    "Encode -> decode -> read back `seq`; per-coordinate errors (normalised and in pixels) and missing-joint rates."
+    """Encode -> decode -> read back `seq`; per-coordinate errors (normalised and in pixels), missing-joint rates, and
+    the confidences in and out (`confidence`: `(2, N)` for the N joints seen in both; what a `value="confidence"` codec keeps)."""
     seq = seq.to_layout("openpose18")
     parts = [codec.decode_poses(codec.encode_poses(w), seq.fps, seq.frame_size, threshold, decode_window)[0]
              for w in _windows(seq, window, codec.stride)]
     kp = np.concatenate([p.keypoints for p in parts])[:len(seq)]
     vis = np.concatenate([p.visible for p in parts])[:len(seq)]
+    conf = np.concatenate([p.confidence for p in parts])[:len(seq)]
     both = seq.visible & vis
     diff = np.abs(kp - np.clip(seq.keypoints, 0, 1))[both]               # (N, 2): |dx|, |dy|
     return {"error": diff.ravel(), "error_px": (diff * np.array(seq.frame_size)).ravel(),
+            "confidence": np.stack([seq.confidence[both], conf[both]]),
             "missed": float((seq.visible & ~vis).sum() / max(seq.visible.sum(), 1)),
             "spurious": float((~seq.visible & vis).sum() / max((~seq.visible).sum(), 1))}
 
 def summarize_errors(errs: dict) -> dict:
-    "Mean, median and 95th percentile of the errors, and the missing-joint rates."
+    "Mean, median and 95th percentile of the errors, the missing-joint rates, and how well confidence survives (MAE, correlation)."
     e, px = errs["error"], errs["error_px"]
-    return {"mean": float(e.mean()), "median": float(np.median(e)), "p95": float(np.percentile(e, 95)),
-            "mean_px": float(px.mean()), "median_px": float(np.median(px)), "p95_px": float(np.percentile(px, 95)),
-            "missed": errs["missed"], "spurious": errs["spurious"]}
+    out = {"mean": float(e.mean()), "median": float(np.median(e)), "p95": float(np.percentile(e, 95)),
+           "mean_px": float(px.mean()), "median_px": float(np.median(px)), "p95_px": float(np.percentile(px, 95)),
+           "missed": errs["missed"], "spurious": errs["spurious"]}
+    if "confidence" in errs:
+        c_in, c_out = errs["confidence"]
+        out["confidence_mae"] = float(np.abs(c_out - c_in).mean()) if c_in.size else float("nan")
+        varied = c_in.size > 1 and c_in.std() > 0 and c_out.std() > 0   # a correlation needs spread on both sides
+        out["confidence_r"] = float(np.corrcoef(c_in, c_out)[0, 1]) if varied else float("nan")
+    return out
 
 # %% ../nbs/07_vae.ipynb #01b5edbb
 DEFAULT_VAE_DIR = Path(__import__("music2pose").__file__).parent / "assets" / "pose_vae_small"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import torch
 
-from music2pose.choreo import make_corpus
 from music2pose.dit import build_dit
 from music2pose.train import (CHECKPOINT_FILE, LatentDanceDataset, get_train_config, load_checkpoint, load_generator, main,
                               sample_segment, save_checkpoint, train_generator)
@@ -18,20 +17,7 @@ from music2pose.vae import PoseVAE, build_vae, get_vae_config
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    "The tiny models here gain nothing from intra-op threads, and on a busy machine threads stall each other badly."
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus") / "c"
-    make_corpus(root, n_clips=4, seconds=9, seed=0, progress=False)
-    return root
+pytestmark = pytest.mark.usefixtures("one_thread")   # `one_thread` and `corpus` (4 clips of 9 s): tests/conftest.py
 
 
 @pytest.fixture(scope="module")
