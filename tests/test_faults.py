@@ -17,7 +17,7 @@ import soundfile as sf
 import torch
 
 from test_cli import QUICK, SONG, cli
-from test_train_cli import corpus, one_thread, vae_dir  # noqa: F401  (fixtures: the same tiny corpus and VAE)
+from test_train_cli import vae_dir  # noqa: F401  (fixture: the same tiny VAE; `corpus` and `one_thread` come from conftest.py)
 from music2pose.train import CHECKPOINT_FILE, CHECKPOINT_FORMAT, load_checkpoint, load_generator, main
 
 ROOT = Path(__file__).resolve().parents[1]
