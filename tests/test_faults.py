@@ -18,6 +18,8 @@ import torch
 
 from test_cli import QUICK, SONG, cli
 from test_train_cli import vae_dir  # noqa: F401  (fixture: the same tiny VAE; `corpus` and `one_thread` come from conftest.py)
+
+pytestmark = pytest.mark.usefixtures("one_thread")   # one intra-op thread: a killed-and-resumed run must match a straight one bit for bit
 from music2pose.train import CHECKPOINT_FILE, CHECKPOINT_FORMAT, load_checkpoint, load_generator, main
 
 ROOT = Path(__file__).resolve().parents[1]
