@@ -7,6 +7,8 @@ timed runs after a warm-up (on a shared machine the best run is the steadier num
 - matmul peak: fp32 `a @ b` at n = 1024, 2048, 3072, in this process, at the same thread count as everything below;
   FLOP/s fractions below are against the best of these;
 - one-hot encode and decode (soft-argmax), 256-frame segments, batch 8: frames/s;
+- skeleton drawing (the frames `write_video` encodes), 512x512, of a 10,000-frame dance: frames/s, and how soon the
+  first frame comes (frames are drawn one at a time, when asked for);
 - VAE encode and decode of the shipped pose VAE, one 256-frame window: frames/s (decode also in bf16 autocast where
   the device runs bf16 natively, as the pipeline then does);
 - one training step of the `small` preset (batch 16, AdamW, gradient clipping, EMA; a synthetic batch of the real
@@ -53,6 +55,8 @@ def best_seconds(fn, repeats: int, sync=lambda: None) -> float:
 def peak_memory_child(song: str, steps: int, device: str) -> None:
     "Generate `song` (the model alone, features streamed) and print this process's VmHWM in MiB."
     from music2pose.music import stream_music_features
+    from music2pose.poses import PoseSequence
+    from music2pose.render import draw_skeleton_frames
     from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, bf16_is_fast, decode_song, plan_segments
     pipe = Music2PosePipeline.from_pretrained().to(device)
     precision = "bf16" if bf16_is_fast(device) else "fp32"
@@ -80,6 +84,8 @@ def main():
     from music2pose.dit import build_dit
     from music2pose.music import BASELINE_NAMES, FRAMES_PER_TOKEN, PHASE_NAMES, music_features
     from music2pose.onehot import keypoints_to_onehot, onehot_to_keypoints
+    from music2pose.poses import PoseSequence
+    from music2pose.render import draw_skeleton_frames
     from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, bf16_is_fast, decode_song, plan_segments
     from music2pose.reference import phase_mask
     from music2pose.synth import make_score, synthesize, write_audio
@@ -110,6 +116,12 @@ def main():
     images = keypoints_to_onehot(kp, conf, 256)
     s = best_seconds(lambda: onehot_to_keypoints(images, method="soft"), args.repeats, sync)
     row("one-hot decode (soft-argmax)", "8 x 256 frames", f"{8 * 256 / s:,.0f} frames/s")
+
+    # skeleton drawing: lazy, so the first frame of a long dance comes at once
+    long = PoseSequence(rng.uniform(0.2, 0.8, (10_000, 18, 2)).astype(np.float32), None, 30.0, "openpose18", (512, 512))
+    t0 = time.perf_counter(); next(draw_skeleton_frames(long)); first = time.perf_counter() - t0
+    s = best_seconds(lambda: [f for _, f in zip(range(100), draw_skeleton_frames(long))], args.repeats)
+    row("skeleton drawing", "512x512 frames of a 10,000-frame dance", f"{100 / s:,.0f} frames/s, first after {first * 1000:.0f} ms")
 
     # pose VAE
     vae = load_default_vae().to(dev).eval()

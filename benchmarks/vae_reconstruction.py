@@ -1,6 +1,6 @@
 """Pose VAE reconstruction error and throughput (run by hand; prints tables).
 
-    python benchmarks/vae_reconstruction.py [--vae DIR] [--heldout CORPUS_DIR] [--aist DIR]
+    python benchmarks/vae_reconstruction.py [--vae DIR | --taef2 taef2_256|taef2_512] [--heldout CORPUS_DIR] [--aist DIR]
 
 Errors are per coordinate (|dx| and |dy| pooled), after encode -> decode -> soft-argmax read-back, on joints
 present in both the input and the reconstruction; normalised units are fractions of the frame (x of its
@@ -15,19 +15,21 @@ import torch
 
 from music2pose.choreo import load_corpus
 from music2pose.poses import find_shared_data, load_aistpp_keypoints2d, load_npz
-from music2pose.vae import PoseVAE, load_default_vae, reconstruction_errors
+from music2pose.vae import DEFAULT_VAE_DIR, TAEF2_DIR, PoseVAE, load_default_vae, reconstruction_errors
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--vae", help="a PoseVAE folder (default: the shipped one)")
+p.add_argument("--taef2", choices=["taef2_256", "taef2_512"], help="measure the shipped TAEF2 at this preset instead")
 p.add_argument("--heldout", help="a corpus folder never used in training")
 p.add_argument("--aist", help="folder of AIST++ keypoints2d .pkl files (default: ../shared/data/aistpp/keypoints2d)")
 p.add_argument("--views", type=int, default=9, help="AIST++ camera views per file")
 p.add_argument("--repeats", type=int, default=3)
 args = p.parse_args()
 
-codec = PoseVAE.from_pretrained(args.vae) if args.vae else load_default_vae()
+codec = PoseVAE.from_taef2(args.taef2) if args.taef2 else PoseVAE.from_pretrained(args.vae) if args.vae else load_default_vae()
 c = codec.config
-size_mb = sum(f.stat().st_size for f in Path(args.vae or __import__("music2pose.vae").vae.DEFAULT_VAE_DIR).rglob("*") if f.is_file()) / 2**20
+weights = TAEF2_DIR if args.taef2 else Path(args.vae or DEFAULT_VAE_DIR)
+size_mb = sum(f.stat().st_size for f in weights.rglob("*") if f.is_file()) / 2**20
 print(f"VAE {c.name}: bins {c.bins}, grouping {c.grouping}, {sum(p.numel() for p in codec.vae.parameters())/1e6:.2f} M params, "
       f"{size_mb:.1f} MB on disk, latent {codec.latent_channels} x {c.bins // codec.stride} x T/{codec.stride}; torch threads {torch.get_num_threads()}")
 

@@ -181,7 +181,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     "`music2pose COMMAND ...`; returns the exit code (0 ok, 2 bad input, 130 interrupted)."
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] and argv[0] in DELEGATED:   # imported only when used: `generate` does not pay for them
-        return importlib.import_module(DELEGATED[argv[0]]).main(argv[1:])
+        try: command = importlib.import_module(DELEGATED[argv[0]]).main   # seconds of torch, diffusers, librosa
+        except KeyboardInterrupt:
+            print(f"music2pose {argv[0]}: interrupted before it started; nothing was written", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        try: return command(argv[1:])   # `train` and `train-raw` say themselves how to continue
+        except KeyboardInterrupt:
+            print(f"music2pose {argv[0]}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
     parser = build_parser()
     try: args = parser.parse_args(argv)
     except SystemExit as e: return int(e.code or 0)   # --help (0) or a usage error (2), already printed

@@ -1,4 +1,4 @@
-"""Training windows of poses with aligned music tokens: the teaching corpus reader, song-level splits, a cached per-song feature store, a torch `Dataset`, and an AIST++ adapter with its downloader.
+"""Training windows of poses with aligned music tokens: the teaching corpus reader, song-level splits, a cached per-song feature store, a torch `Dataset`, an AIST++ adapter with its downloader, and real music with real dance: the Dance with Melody corpus filmed by virtual phone cameras.
 
 Docs: https://music2pose.github.io/music2pose/data.html.md"""
 
@@ -24,16 +24,22 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .poses import PoseSequence, atomic_write, load_aistpp_keypoints2d, load_npz, load_poses, save_npz
+from .poses import (OPENPOSE18, PoseSequence, atomic_path, atomic_write, load_aistpp_keypoints2d, load_npz,
+                              load_poses, save_npz)
 from .choreo import CORPUS_FORMAT, load_corpus
 from .music import (FRAMES_PER_TOKEN, MusicFeatures, load_features, music_features, music_tokens,
                               save_features, feature_stats)
 
 # %% auto #0
-__all__ = ['SPLITS', 'AISTPP_URLS', 'AISTPP_PARTS', 'DanceClip', 'read_corpus', 'split_songs', 'corpus_clips',
+__all__ = ['SPLITS', 'AISTPP_URLS', 'AISTPP_PARTS', 'DWM_FPS', 'DWM_FILES', 'DWM_STYLES', 'DWM_STYLE_BPM', 'DWM_JOINTS',
+           'DWM_TO_OPENPOSE18', 'DWM_FRAME_SIZE', 'PHONE_FOCAL_MM', 'FULL_FRAME_DIAGONAL_MM', 'DWM_VIEWS',
+           'DWM_SONG_SR', 'DWM_REPOSITORY', 'DWM_URLS', 'DanceClip', 'read_corpus', 'split_songs', 'corpus_clips',
            'baseline_song_features', 'song_features', 'DanceDataset', 'RandomMirror', 'corpus_dataset',
            'aistpp_music_id', 'aistpp_bpm', 'read_aistpp_splits', 'aistpp_clips', 'aistpp_dataset', 'fetch_url',
-           'unpack_aistpp_zip', 'download_aistpp', 'aistpp_to_corpus']
+           'unpack_aistpp_zip', 'download_aistpp', 'aistpp_to_corpus', 'DanceWithMelodyDance', 'read_dance_with_melody',
+           'dance_with_melody_folders', 'make_dance_with_melody_stand_in', 'dwm_facing', 'dwm_to_openpose18_3d',
+           'phone_focal_px', 'PinholeCamera', 'fit_phone_camera', 'dance_with_melody_camera', 'dance_with_melody_poses',
+           'dance_with_melody_to_corpus', 'unpack_dance_with_melody_zip', 'download_dance_with_melody']
 
 # %% ../nbs/05_data.ipynb #29d5b1bb
 @dataclass(frozen=True)
@@ -378,3 +384,387 @@ def aistpp_to_corpus(aistpp_root: str | os.PathLike, out_dir: str | os.PathLike,
              "source": "AIST++", "split": split, "views": [int(v) for v in views], "clips": entries}
     with atomic_write(out / "corpus.json", "w") as f: json.dump(index, f, indent=1)
     return load_corpus(out)
+
+# %% ../nbs/05_data.ipynb #e421a3f5
+DWM_FPS = 25.0            # the dataset's motion capture rate, and the unit of config.json's song positions
+DWM_FILES = ("audio.mp3", "config.json", "skeletons.json")
+DWM_STYLES = {"C": "cha-cha", "R": "rumba", "T": "tango", "W": "waltz"}
+# The WDSF competition tempi (bars per minute x beats per bar), mid-range: the beat tracker's prior for each style.
+DWM_STYLE_BPM = {"C": 31 * 4, "R": 26 * 4, "T": 32 * 4, "W": 29 * 3}
+DWM_JOINTS = 23
+
+@dataclass(frozen=True)
+class DanceWithMelodyDance:
+    "One Dance with Melody folder, read and checked: world joint positions at 25 fps and the part of the song danced."
+    name: str                 # the folder name, DANCE_<style>_<n>
+    style: str                # C, R, T or W
+    world: np.ndarray         # (T, 23, 3) float64: center + skeleton, y up, about a centimetre per unit
+    start: int                # config.json: the song frame (25 fps) where the dance starts ...
+    end: int                  # ... and the frame it is said to end (the capture may stop a few frames earlier)
+    audio: Path
+
+    @property
+    def seconds(self) -> float: return len(self.world) / DWM_FPS
+    @property
+    def song_offset(self) -> float: return self.start / DWM_FPS
+
+def _dwm_hint(folder: Path) -> str:
+    return (f"{folder}: not a Dance with Melody folder (a DANCE_<style>_<n> folder with {', '.join(DWM_FILES)}); "
+            f"get the dataset with download_dance_with_melody(dest)")
+
+def _read_dwm_json(path: Path) -> dict:
+    try: data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e}); download it again") from None
+    if not isinstance(data, dict): raise ValueError(f"{path}: expected a JSON object, got {type(data).__name__}; download it again")
+    return data
+
+def read_dance_with_melody(folder: str | os.PathLike) -> DanceWithMelodyDance:
+    "Read and check one `DANCE_<style>_<n>` folder of the Dance with Melody dataset."
+    folder = Path(folder)
+    if not folder.is_dir(): raise FileNotFoundError(_dwm_hint(folder))
+    missing = [f for f in DWM_FILES if not (folder / f).is_file()]
+    if missing: raise FileNotFoundError(f"{_dwm_hint(folder)}; missing: {', '.join(missing)}")
+    parts = folder.name.split("_")
+    style = parts[1] if len(parts) == 3 and parts[0] == "DANCE" and parts[2].isdigit() else None
+    if style not in DWM_STYLES: raise ValueError(f"{folder}: the folder name must be DANCE_<style>_<n> with style one of {sorted(DWM_STYLES)}")
+    config = _read_dwm_json(folder / "config.json")
+    start, end = config.get("start_position"), config.get("end_position")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not 0 <= start < end:
+        raise ValueError(f"{folder / 'config.json'}: start_position and end_position must be whole frames with 0 <= start < end, got {start}, {end}")
+    skel = _read_dwm_json(folder / "skeletons.json")
+    if not {"center", "skeletons"} <= set(skel): raise ValueError(f"{folder / 'skeletons.json'}: needs the keys 'center' and 'skeletons'")
+    try: center, joints = np.asarray(skel["center"], dtype=np.float64), np.asarray(skel["skeletons"], dtype=np.float64)
+    except (ValueError, TypeError): raise ValueError(f"{folder / 'skeletons.json'}: 'center' and 'skeletons' must be arrays of numbers") from None
+    T = len(joints)
+    if joints.shape != (T, DWM_JOINTS, 3) or center.shape != (T, 3) or T < 2:
+        raise ValueError(f"{folder / 'skeletons.json'}: expected skeletons (T, {DWM_JOINTS}, 3) and center (T, 3) with T >= 2, "
+                         f"got {joints.shape} and {center.shape}")
+    if skel.get("length", T) != T: raise ValueError(f"{folder / 'skeletons.json'}: 'length' is {skel['length']} but there are {T} frames")
+    if not (np.isfinite(joints).all() and np.isfinite(center).all()): raise ValueError(f"{folder / 'skeletons.json'}: contains NaN or infinite positions")
+    return DanceWithMelodyDance(folder.name, style, center[:, None] + joints, start, end, folder / "audio.mp3")
+
+def dance_with_melody_folders(src: str | os.PathLike) -> list[Path]:
+    "The dance folders of `src`: `src` itself if it is one, else its `DANCE_*` subfolders (sorted by style, then number)."
+    src = Path(src)
+    if not src.is_dir(): raise FileNotFoundError(_dwm_hint(src))
+    if any((src / f).exists() for f in DWM_FILES): return [src]
+    found = [p for p in src.iterdir() if p.is_dir() and p.name.startswith("DANCE_")]
+    if not found: raise FileNotFoundError(f"{_dwm_hint(src)}; it holds no DANCE_* folders")
+    key = lambda p: (p.name.split("_")[1:2], int(p.name.split("_")[-1]) if p.name.split("_")[-1].isdigit() else 0, p.name)
+    return sorted(found, key=key)
+
+# %% ../nbs/05_data.ipynb #5c8447a8
+# A body in the dataset's joint order, facing +z (so its left is +x), relative to the root, in units of about a cm.
+_STAND_IN_BODY = np.array([
+    [-5, 77, 0], [5, 77, 0], [0, 26, 0],                                      # head sides, pelvis
+    [-14, 56, 0], [-20, 30, 0], [-21, 18, 3], [-22, 6, 6],                    # right arm: shoulder, elbow, forearm, wrist
+    [-9, 14, 0], [-10, -32, 2], [-10, -66, 0], [-10, -74, -5], [-10, -76, 12],  # right leg: hip, knee, ankle, heel, toe
+    [14, 56, 0], [20, 30, 0], [21, 18, 3], [22, 6, 6],                        # left arm
+    [9, 14, 0], [10, -32, 2], [10, -66, 0], [10, -74, -5], [10, -76, 12],     # left leg
+    [24, 2, 10], [-24, 2, 10]], dtype=np.float64)                             # hand directions (left, right)
+
+def make_dance_with_melody_stand_in(folder: str | os.PathLike, seconds: float = 8.0, bpm: float = 87.0,
+                                    start_position: int = 25, seed: int = 0) -> Path:
+    """A `DANCE_<style>_<n>` folder in the dataset's own format (mp3 song, config.json, skeletons.json): a body that
+    circles the floor, turns and bobs once per beat of a click-track song of `bpm`; the dance starts `start_position`
+    frames (25 fps) into the song. For tests and demos where the real dataset is absent."""
+    import soundfile as sf
+    from music2pose.music import click_track
+    folder = Path(folder)
+    rng = np.random.default_rng(seed)
+    T = int(round(seconds * DWM_FPS))
+    t = np.arange(T) / DWM_FPS
+    yaw = 0.8 * t + rng.uniform(0, 2 * np.pi)                              # turning counter-clockwise seen from above
+    c, s = np.cos(yaw), np.sin(yaw)
+    turn = np.stack([np.stack([c, 0 * c, s], -1), np.tile([0.0, 1, 0], (T, 1)), np.stack([-s, 0 * c, c], -1)], 1)  # rotation about +y
+    body = np.einsum("tij,kj->tki", turn, _STAND_IN_BODY)
+    phase = 2 * np.pi * bpm / 60 * t
+    center = np.stack([150 * np.cos(0.3 * t), 100 + 4 * np.cos(phase), 150 * np.sin(0.3 * t)], -1)
+    body += rng.normal(0, 0.3, body.shape)
+    song_seconds = (start_position + T + 25) / DWM_FPS
+    audio, _ = click_track(bpm, song_seconds, 22050, first_beat=start_position / DWM_FPS)
+    folder.mkdir(parents=True, exist_ok=True)
+    sf.write(folder / "audio.mp3", np.stack([audio, audio], -1), 22050, format="MP3")
+    (folder / "config.json").write_text(json.dumps({"start_position": int(start_position), "end_position": int(start_position + T)}))
+    (folder / "skeletons.json").write_text(json.dumps({"length": T, "center": center.round(3).tolist(), "skeletons": body.round(3).tolist()}))
+    return folder
+
+# %% ../nbs/05_data.ipynb #76beb643
+# OpenPose-18 joint <- Dance with Melody joint, where the dataset has the joint itself.
+DWM_TO_OPENPOSE18 = {"right_shoulder": 3, "right_elbow": 4, "right_wrist": 6, "left_shoulder": 12, "left_elbow": 13,
+                     "left_wrist": 15, "right_hip": 7, "right_knee": 8, "right_ankle": 9, "left_hip": 16,
+                     "left_knee": 17, "left_ankle": 18}
+_UP = np.array([0.0, 1.0, 0.0])
+
+def _unit(v: np.ndarray) -> np.ndarray: return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+def dwm_facing(world: np.ndarray) -> np.ndarray:
+    "(T, 3) unit horizontal direction the torso faces: perpendicular to the shoulder line, `left x up` (y up, right-handed)."
+    across = world[:, 12] - world[:, 3]                    # right shoulder (3) -> left shoulder (12)
+    facing = np.cross(across, _UP)
+    facing[:, 1] = 0
+    return _unit(facing)
+
+def dwm_to_openpose18_3d(world: np.ndarray) -> np.ndarray:
+    """(T, 18, 3) OpenPose-18 joints from (T, 23, 3) Dance with Melody joints. Taken as they are: shoulders 3 / 12,
+    elbows 4 / 13, wrists 6 / 15 (5 and 14 are mid-forearm points), hips 7 / 16, knees 8 / 17, ankles 9 / 18; the
+    neck is the mid-shoulder point, OpenPose's own definition. **Approximations**: the dataset has no face, only
+    two head points (0, 1), so nose, eyes and ears are placed on a head of fixed proportions centred on mid(0, 1)
+    and turned with the torso (the head's own turn is lost): nose 0.35 shoulder widths forward, eyes 0.3 forward,
+    0.12 up and 0.12 to each side, ears 0.25 to each side (the width is the frame's shoulder distance)."""
+    world = np.asarray(world, dtype=np.float64)
+    out = np.empty((len(world), len(OPENPOSE18), 3))
+    for name, j in DWM_TO_OPENPOSE18.items(): out[:, OPENPOSE18.index(name)] = world[:, j]
+    out[:, OPENPOSE18.index("neck")] = (world[:, 3] + world[:, 12]) / 2
+    head = (world[:, 0] + world[:, 1]) / 2
+    width = np.linalg.norm(world[:, 12] - world[:, 3], axis=-1, keepdims=True)
+    forward = dwm_facing(world)
+    left = np.cross(_UP, forward)
+    face = {"nose": (0.35, 0, 0), "left_eye": (0.3, 0.12, 0.12), "right_eye": (0.3, -0.12, 0.12),
+            "left_ear": (0.0, 0.25, 0.0), "right_ear": (0.0, -0.25, 0.0)}
+    for name, (f, l, u) in face.items():
+        out[:, OPENPOSE18.index(name)] = head + width * (f * forward + l * left + u * _UP)
+    return out
+
+# %% ../nbs/05_data.ipynb #81a3d01a
+DWM_FRAME_SIZE = (1920, 1080)   # landscape, AIST++'s frame: ballroom dancers travel sideways across the floor
+PHONE_FOCAL_MM = 26.0           # a phone's main camera, in 35 mm equivalent focal length
+FULL_FRAME_DIAGONAL_MM = float(np.hypot(36.0, 24.0))
+# (azimuth in degrees from the dancer's opening facing direction, counter-clockwise seen from above; phone height in
+# units, about cm, above the floor): nine phones around the floor like AIST++'s nine cameras, held or on a tripod.
+DWM_VIEWS = ((0, 140), (45, 120), (-45, 160), (90, 140), (-90, 100), (135, 150), (-135, 120), (180, 140), (0, 90))
+
+def phone_focal_px(frame_size: tuple[int, int] = DWM_FRAME_SIZE, focal_mm: float = PHONE_FOCAL_MM) -> float:
+    "The focal length in pixels of a `focal_mm` (35 mm equivalent) lens on a `frame_size` image: same diagonal field of view."
+    return float(focal_mm * np.hypot(*frame_size) / FULL_FRAME_DIAGONAL_MM)
+
+@dataclass(frozen=True)
+class PinholeCamera:
+    "A level-roll pinhole camera at `position` looking at `target` (world: y up, right-handed)."
+    position: np.ndarray
+    target: np.ndarray
+    focal_px: float
+    frame_size: tuple[int, int] = DWM_FRAME_SIZE
+
+    def axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        "Unit `(right, up, forward)` of the image in world coordinates."
+        forward = _unit(np.asarray(self.target, float) - np.asarray(self.position, float))
+        right = np.cross(forward, _UP)
+        if np.linalg.norm(right) < 1e-6: raise ValueError("the camera looks straight up or down; move it or its target")
+        right = _unit(right)
+        return right, np.cross(right, forward), forward
+
+    def to_camera(self, points) -> np.ndarray:
+        "`(..., 3)` world points in camera coordinates (x right, y up, z along the view)."
+        right, up, forward = self.axes()
+        rel = np.asarray(points, float) - np.asarray(self.position, float)
+        return np.stack([rel @ right, rel @ up, rel @ forward], -1)
+
+    def project(self, points) -> np.ndarray:
+        "`(..., 2)` normalised image coordinates (x right, y down, [0, 1] inside the frame); NaN behind the camera."
+        c = self.to_camera(points)
+        w, h = self.frame_size
+        z = np.where(c[..., 2] > 1e-9, c[..., 2], np.nan)
+        return np.stack([(w / 2 + self.focal_px * c[..., 0] / z) / w, (h / 2 - self.focal_px * c[..., 1] / z) / h], -1)
+
+def _opening_facing(world: np.ndarray, seconds: float = 1.0) -> np.ndarray:
+    "The mean facing direction over the dance's first `seconds`: where view 0 stands."
+    return _unit(dwm_facing(world)[:max(1, int(seconds * DWM_FPS))].mean(0))
+
+def fit_phone_camera(points: np.ndarray, facing: np.ndarray, azimuth_deg: float, height: float, floor: float,
+                     frame_size: tuple[int, int] = DWM_FRAME_SIZE, focal_mm: float = PHONE_FOCAL_MM,
+                     margin: float = 0.05) -> PinholeCamera:
+    """The nearest phone at `azimuth_deg` (from `facing`, counter-clockwise seen from above) and `height` above `floor`,
+    aimed at the middle of `points` (T, K, 3), that keeps every point of every frame `margin` inside the frame."""
+    pts = np.asarray(points, float).reshape(-1, 3)
+    lo, hi = pts.min(0), pts.max(0)
+    a = np.deg2rad(azimuth_deg)
+    f = _unit(np.asarray(facing, float) * [1, 0, 1])
+    direction = np.cos(a) * f + np.sin(a) * np.cross(_UP, f)   # rotated counter-clockwise about +y (seen from above)
+    focal = phone_focal_px(frame_size, focal_mm)
+    target = (lo + hi) / 2
+    coarse = pts.reshape(len(points), -1, 3)[::6].reshape(-1, 3)   # every 6th frame (a quarter second at 25 fps)
+    for _ in range(3):   # aim at the middle of what the camera sees, not of the box: perspective shifts it, and a centred dance fits closer
+        cam = _nearest_fitting(coarse, target, direction, floor + height, focal, frame_size, margin, steps=12)
+        uv = cam.project(coarse)
+        right, up, forward = cam.axes()
+        depth = float(np.dot(target - cam.position, forward))
+        shift = ((uv.min(0) + uv.max(0)) / 2 - 0.5) * np.asarray(frame_size) / focal * depth
+        target = target + shift[0] * right - shift[1] * up
+    cam = _nearest_fitting(coarse, target, direction, floor + height, focal, frame_size, margin)
+    for _ in range(1000):   # the frames between the sampled ones may reach a little further: step back until all fit
+        if _fits(cam, pts, margin): return cam
+        d = np.asarray(cam.position) - target
+        d[[0, 2]] *= 1.01
+        cam = PinholeCamera(target + d, target, focal, tuple(frame_size))
+    raise ValueError(f"no camera distance keeps the dance inside the frame with margin {margin}")
+
+def _fits(cam: PinholeCamera, pts: np.ndarray, margin: float) -> bool:
+    "Whether every point is in front of the camera (by 30 units: nobody stands closer to a phone) and `margin` inside its frame."
+    if (cam.to_camera(pts)[:, 2] < 30).any(): return False
+    uv = cam.project(pts)
+    return bool(np.isfinite(uv).all() and (uv >= margin).all() and (uv <= 1 - margin).all())
+
+def _nearest_fitting(pts, target, direction, camera_y, focal, frame_size, margin, steps: int = 30) -> PinholeCamera:
+    "The camera on the horizontal ray from `target` along `direction`, at height `camera_y`, nearest to it that fits `pts`."
+    lo, hi = pts.min(0), pts.max(0)
+    def camera(d): return PinholeCamera(target + d * direction + [0, camera_y - target[1], 0], target, focal, tuple(frame_size))
+    def fits(d): return _fits(camera(d), pts, margin)
+    near, far = 0.0, float(np.linalg.norm(hi - lo)) + 100
+    while not fits(far):
+        near, far = far, 2 * far
+        if far > 1e7: raise ValueError(f"no camera distance keeps the dance inside the frame with margin {margin}")
+    for _ in range(steps):                                    # bisect: 30 halvings leave 1e-9 of the range
+        mid = (near + far) / 2
+        near, far = (near, mid) if fits(mid) else (mid, far)
+    return camera(far)
+
+def dance_with_melody_camera(dance: DanceWithMelodyDance, view: int = 0, frame_size: tuple[int, int] = DWM_FRAME_SIZE,
+                             focal_mm: float = PHONE_FOCAL_MM, margin: float = 0.05) -> PinholeCamera:
+    "The phone camera of `view` (an index into `DWM_VIEWS`) for a whole dance."
+    if not (isinstance(view, (int, np.integer)) and not isinstance(view, bool) and 0 <= view < len(DWM_VIEWS)):
+        raise ValueError(f"view must be a camera index 0-{len(DWM_VIEWS) - 1} (see DWM_VIEWS), got {view!r}")
+    azimuth, height = DWM_VIEWS[view]
+    return fit_phone_camera(dwm_to_openpose18_3d(dance.world), _opening_facing(dance.world), azimuth, height,
+                            float(dance.world[..., 1].min()), frame_size, focal_mm, margin)
+
+def _resample_world(world: np.ndarray, fps: float) -> np.ndarray:
+    "3D joints at `fps` from 25 fps, by linear interpolation in time (the frame count rule of `PoseSequence.resample`)."
+    n = int(np.floor(len(world) / DWM_FPS * fps + 1e-6))
+    t = np.clip(np.arange(n) * DWM_FPS / fps, 0, len(world) - 1)
+    lo = np.floor(t).astype(int); hi = np.minimum(lo + 1, len(world) - 1)
+    a = (t - lo)[:, None, None]
+    return (1 - a) * world[lo] + a * world[hi]
+
+def dance_with_melody_poses(dance: DanceWithMelodyDance | str | os.PathLike, view: int = 0, fps: float = 30.0,
+                            frame_size: tuple[int, int] = DWM_FRAME_SIZE, focal_mm: float = PHONE_FOCAL_MM,
+                            margin: float = 0.05) -> PoseSequence:
+    "The dance as the phone of `view` films it: OpenPose-18 at `fps`, normalised to `frame_size`."
+    if not isinstance(dance, DanceWithMelodyDance): dance = read_dance_with_melody(dance)
+    if not (isinstance(fps, (int, float)) and np.isfinite(fps) and fps > 0): raise ValueError(f"fps must be a positive number, got {fps!r}")
+    cam = dance_with_melody_camera(dance, view, frame_size, focal_mm, margin)
+    uv = cam.project(dwm_to_openpose18_3d(_resample_world(dance.world, fps)))
+    return PoseSequence(uv.astype(np.float32), None, float(fps), "openpose18", tuple(frame_size))
+
+# %% ../nbs/05_data.ipynb #6bc63e22
+DWM_SONG_SR = 22050   # the songs' part is written mono at the teaching corpus' rate (features resample anyway)
+
+def _song_part_complete(path: Path, seconds: float, fps: float) -> bool:
+    import soundfile as sf
+    if not path.is_file(): return False
+    try:
+        with sf.SoundFile(path) as f:
+            if not abs(f.frames / f.samplerate - seconds) < 1 / fps: return False   # the poses end on the last whole frame inside it
+            f.seek(max(0, f.frames - 4096))              # a cut-off file keeps the header's length: read its end
+            return len(f.read(4096)) == min(4096, f.frames)
+    except (RuntimeError, sf.LibsndfileError): return False  # damaged or partial: write it again
+
+def _write_song_part(dance: DanceWithMelodyDance, path: Path, seconds: float):
+    "The part of the song the dance covers, from its start frame for `seconds`, mono FLAC at `DWM_SONG_SR`."
+    import soundfile as sf
+    from music2pose.music import load_audio
+    y, sr = load_audio(dance.audio, sr=DWM_SONG_SR, offset=dance.song_offset, duration=seconds)
+    with atomic_path(path) as tmp: sf.write(tmp, y, sr, format="FLAC")
+    return len(y) / sr
+
+def dance_with_melody_to_corpus(src: str | os.PathLike, out_dir: str | os.PathLike, views: Iterable[int] = (0,),
+                                fps: float = 30.0, progress: bool = True, skip_broken: bool = False,
+                                frame_size: tuple[int, int] = DWM_FRAME_SIZE, focal_mm: float = PHONE_FOCAL_MM) -> dict:
+    """Write the Dance with Melody dances in `src` (the dataset folder, or one DANCE_* folder) as a music2pose corpus in
+    `out_dir`: one clip per dance and phone view (`DWM_VIEWS`), OpenPose-18 at `fps`, each with the part of its song
+    that `config.json` says it covers (from `start_position`, as long as the capture). The face is approximated
+    (see `dwm_to_openpose18_3d`). Resumable; returns the validated index."""
+    views = list(views)
+    if not views or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v < len(DWM_VIEWS) for v in views):
+        raise ValueError(f"views must be a non-empty list of camera indices 0-{len(DWM_VIEWS) - 1} (see DWM_VIEWS), got {views}")
+    if len(set(views)) != len(views): raise ValueError(f"views must not repeat a camera, got {views}")
+    if not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive number, got {fps!r}")
+    src, out = Path(src), Path(out_dir)
+    folders = dance_with_melody_folders(src)
+    if out.resolve() in [f.resolve() for f in folders] or out.resolve() == src.resolve():
+        raise ValueError(f"out_dir must be a new folder, not the dataset folder {src}")
+    entries, skipped = [], []
+    for folder in tqdm(folders, desc=f"Dance with Melody -> {out.name}", unit="dance", disable=not progress):
+        name = folder.name
+        song_path = out / "songs" / f"{name}.flac"
+        pose_paths = {v: out / "poses" / f"{name}_view{v}.npz" for v in views}
+        try:
+            done = [_pose_file_complete(p, fps) for p in pose_paths.values()]
+            frames = {v: len(load_npz(p)) for (v, p), ok in zip(pose_paths.items(), done) if ok}
+            seconds = next(iter(frames.values()), 0) / fps
+            if not (all(done) and len(set(frames.values())) == 1 and _song_part_complete(song_path, seconds, fps)):
+                dance = read_dance_with_melody(folder)
+                song_seconds = _write_song_part(dance, song_path, dance.seconds)
+                for v, p in pose_paths.items():
+                    seq = dance_with_melody_poses(dance, v, fps, frame_size, focal_mm)
+                    seq = seq[:int(np.floor(song_seconds * fps + 1e-6))]   # a song that ends before the capture: no music, no frames
+                    save_npz(seq, p); frames[v] = len(seq)
+            config = _read_dwm_json(folder / "config.json")
+        except (FileNotFoundError, ValueError) as e:
+            if skip_broken: skipped.append(name); continue
+            if len(folders) > 1: raise type(e)(f"{e} (or pass skip_broken=True to leave such dances out)") from None
+            raise
+        style = name.split("_")[1]
+        for v in views:
+            entries.append({"id": f"{name}_view{v}", "song": name, "audio": f"songs/{name}.flac", "poses": f"poses/{name}_view{v}.npz",
+                            "seconds": round(frames[v] / fps, 6), "bpm": float(DWM_STYLE_BPM[style]),
+                            "seed": 0,   # the format's generator seed: real dances have none
+                            "dance": name, "style": DWM_STYLES[style], "view": int(v),
+                            "song_offset": round(config["start_position"] / DWM_FPS, 6)})
+    if skipped: warnings.warn(f"left out {len(skipped)} broken dance folders: {', '.join(skipped)}")
+    if not entries: raise ValueError(f"{src}: no dance could be converted")
+    index = {"format": CORPUS_FORMAT, "fps": int(fps) if float(fps).is_integer() else float(fps), "sr": DWM_SONG_SR,
+             "source": "Dance with Melody (Tang, Jia, Mao, ACM MM 2018)", "views": [int(v) for v in views],
+             "frame_size": list(frame_size), "focal_mm": float(focal_mm), "clips": entries}
+    with atomic_write(out / "corpus.json", "w") as f: json.dump(index, f, indent=1)
+    return load_corpus(out)
+
+# %% ../nbs/05_data.ipynb #2f7b6f6e
+DWM_REPOSITORY = "mhy12345/Music-to-Dance-Motion-Synthesis"
+DWM_URLS = tuple(f"https://codeload.github.com/{DWM_REPOSITORY}/zip/refs/heads/{b}" for b in ("master", "main"))
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+def _dwm_target(member: str) -> str | None:
+    "Where a repository zip member goes under `dest` (DANCE_x/<file>), or None to skip it."
+    parts = Path(member).parts
+    for i, p in enumerate(parts[:-1]):
+        if p.startswith("DANCE_") and len(parts) == i + 2 and parts[-1] in DWM_FILES: return f"{p}/{parts[-1]}"
+    return None
+
+def unpack_dance_with_melody_zip(zip_path: str | os.PathLike, dest: str | os.PathLike) -> int:
+    "Extract the `DANCE_*` folders of a zip of the dataset's repository into `dest`; returns the number of files written."
+    zip_path, dest = Path(zip_path), Path(dest)
+    try: zf = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError) as e: raise ValueError(f"{zip_path}: not a readable zip ({e}); delete it and download again") from None
+    with zf:
+        todo = [(m, t) for m in zf.infolist() if not m.is_dir() and (t := _dwm_target(m.filename))]
+        if not todo: raise ValueError(f"{zip_path}: has no DANCE_*/{{{','.join(DWM_FILES)}}} files; is it the {DWM_REPOSITORY} archive?")
+        written = 0
+        for member, target in tqdm(todo, desc=f"unpack {zip_path.name}", unit="file"):
+            out = dest / target
+            if out.is_file() and out.stat().st_size == member.file_size: continue  # already in place: resume
+            with zf.open(member) as f: head = f.read(len(_LFS_POINTER))
+            if head == _LFS_POINTER:
+                raise ValueError(f"{zip_path}: {member.filename} is a Git LFS pointer, not the file; clone the repository with "
+                                 f"git lfs (git clone https://github.com/{DWM_REPOSITORY}) and pass its folder instead")
+            with zf.open(member) as f, atomic_write(out) as dst: shutil.copyfileobj(f, dst, 1 << 20)
+            written += 1
+    return written
+
+def download_dance_with_melody(dest: str | os.PathLike, url: str | None = None, fetch: Callable[[str, Path], object] = fetch_url,
+                               keep_zip: bool = True) -> Path:
+    """Download the Dance with Melody dataset from its public GitHub repository into `dest` (one DANCE_* folder per dance);
+    `url` (default: the `master`, then the `main` branch's zip) may be any URL `fetch` reads, `file://` included."""
+    import urllib.error
+    dest = Path(dest)
+    zip_path = dest / "downloads" / f"{DWM_REPOSITORY.split('/')[1]}.zip"
+    if not (zip_path.is_file() and zipfile.is_zipfile(zip_path)):
+        urls = DWM_URLS if url is None else (url,)
+        for i, u in enumerate(urls):
+            try: fetch(u, zip_path); break
+            except urllib.error.HTTPError as e:
+                if e.code != 404 or i == len(urls) - 1: raise ValueError(f"{u}: HTTP {e.code} {e.reason}; pass url= the repository's zip") from None
+    unpack_dance_with_melody_zip(zip_path, dest)
+    if not keep_zip: zip_path.unlink()
+    return dest

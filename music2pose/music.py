@@ -21,10 +21,12 @@ from tqdm.auto import tqdm
 from .poses import atomic_write
 
 # %% auto #0
-__all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'CHROMA_NAMES', 'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES',
-           'FEATURES_FORMAT', 'load_audio', 'click_track', 'analysis_sr', 'baseline_features', 'MusicFeatures',
-           'music_features', 'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features',
-           'feature_stats', 'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
+__all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',
+           'TEMPO_PRIOR_OCTAVES', 'SONG_WIDE_WEIGHT', 'TEMPO_STEP_COST', 'TEMPO_JUMP_COST', 'CHROMA_NAMES',
+           'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES', 'FEATURES_FORMAT', 'load_audio', 'click_track',
+           'analysis_sr', 'local_tempo', 'track_beats', 'baseline_features', 'MusicFeatures', 'music_features',
+           'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features', 'feature_stats',
+           'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
 
 # %% ../nbs/02_music.ipynb #41b7fad9
 DEFAULT_SR = 22050
@@ -122,6 +124,75 @@ def analysis_sr(fps: float, hop_length: int = HOP_LENGTH) -> int:
                          f"(PoseSequence.resample) or another hop_length")
     return int(round(sr))
 
+# %% ../nbs/02_music.ipynb #a7d1e002
+TEMPO_MODES = ("varying", "steady")
+DEFAULT_TEMPO_MODE = "varying"   # benchmarks/tempo_change.py (17_tempo): better on tempo changes, about the same on steady songs
+TEMPO_WINDOW_S = 6.0     # seconds of onsets per local tempo estimate: three bars at 120 BPM, short enough to see a change
+TEMPO_RANGE = (40.0, 240.0)  # BPM searched; slower or faster pulses are read as their double or half
+TEMPO_PRIOR_OCTAVES = 0.5    # spread of the preference for tempi near start_bpm; 1 (librosa's) let a real 120 BPM song read as 180
+SONG_WIDE_WEIGHT = 3.0   # power of the song-wide periodicity that each local estimate is multiplied by
+TEMPO_STEP_COST = 2.0    # nats to move the tempo by one lag (a few %): a ramp is a chain of such steps
+TEMPO_JUMP_COST = 4.0    # nats to jump to any other tempo, paid once; evidence counts one unit per window of onsets
+
+def _best_tempo_path(log_evidence: np.ndarray, step_cost: float, jump_cost: float) -> np.ndarray:
+    "Viterbi over lag states `(n, T)`: staying is free, a move to a neighbouring lag costs `step_cost`, any other `jump_cost`."
+    n, T = log_evidence.shape
+    score, back, states = log_evidence[:, 0].copy(), np.zeros((T, n), dtype=np.int32), np.arange(n)
+    for t in range(1, T):
+        options = np.stack([score, np.r_[-np.inf, score[:-1]] - step_cost, np.r_[score[1:], -np.inf] - step_cost])
+        pick = options.argmax(0)
+        best, source = options[pick, states], states - (pick == 1) + (pick == 2)
+        leader = int(score.argmax())
+        jump = score[leader] - jump_cost > best
+        back[t] = np.where(jump, leader, source)
+        score = np.where(jump, score[leader] - jump_cost, best) + log_evidence[:, t]
+    path = np.empty(T, dtype=np.int64)
+    path[-1] = int(score.argmax())
+    for t in range(T - 1, 0, -1): path[t - 1] = back[t, path[t]]
+    return path
+
+def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0) -> np.ndarray:
+    "A tempo (BPM) for every onset frame of `y` (`1 + len(y) // hop_length`), free to change where the music does; zeros for silence."
+    import librosa
+    if not (np.isfinite(start_bpm) and start_bpm > 0): raise ValueError(f"start_bpm must be a positive number of BPM, got {start_bpm}")
+    # median over frequency: drums are broadband and count, the slow beating of a sustained chord is narrowband and does not
+    env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop_length, aggregate=np.median)
+    if not env.any(): return np.zeros(len(env))
+    frame_rate = sr / hop_length
+    window = max(int(round(TEMPO_WINDOW_S * frame_rate)), 4)
+    gram = librosa.feature.tempogram(onset_envelope=env, sr=sr, hop_length=hop_length, win_length=window)
+    lags = np.arange(max(2, int(np.floor(frame_rate * 60 / TEMPO_RANGE[1]))), min(window - 2, int(np.ceil(frame_rate * 60 / TEMPO_RANGE[0]))) + 1)
+    if len(lags) == 0: return np.zeros(len(env))
+    bpm = 60 * frame_rate / lags
+    # a periodicity is a peak along the lag axis; the slope down from lag 0 (a smooth envelope resembles itself) is not one
+    peak = (gram[lags] >= gram[lags - 1]) & (gram[lags] >= gram[lags + 1])
+    prior = np.exp(-0.5 * (np.log2(bpm / start_bpm) / TEMPO_PRIOR_OCTAVES) ** 2)
+    evidence = (np.clip(gram[lags], 0, None) * np.where(peak, 1.0, 0.1) + 1e-6) * prior[:, None]
+    song_wide = evidence.mean(1, keepdims=True)
+    evidence = evidence * (song_wide / song_wide.max()) ** SONG_WIDE_WEIGHT   # a pulse heard in one quiet stretch only is doubted
+    # neighbouring frames share almost their whole window: one window's worth of frames is one piece of evidence
+    log_evidence = np.log(evidence / evidence.sum(0, keepdims=True)) / window
+    return bpm[_best_tempo_path(log_evidence, TEMPO_STEP_COST, TEMPO_JUMP_COST)]
+
+def track_beats(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0, tightness: float = 100.0,
+                tempo_mode: str = DEFAULT_TEMPO_MODE, onset_envelope: np.ndarray | None = None) -> tuple[np.ndarray, float, np.ndarray]:
+    """`(beat frames, tempo in BPM, tempo per frame)` of mono audio `y`: librosa's dynamic-programming tracker led by
+    `local_tempo` (`tempo_mode="varying"`) or by one tempo for the whole clip (`"steady"`). Silence: no beats, tempo 0."""
+    import librosa
+    if tempo_mode not in TEMPO_MODES: raise ValueError(f"tempo_mode must be one of {', '.join(map(repr, TEMPO_MODES))}, got {tempo_mode!r}")
+    env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop_length) if onset_envelope is None else onset_envelope
+    if not env.any(): return np.zeros(0, dtype=int), 0.0, np.zeros(len(env))
+    if tempo_mode == "steady":
+        tempo, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm, tightness=tightness)
+        tempo = float(np.atleast_1d(tempo)[0])
+        return np.asarray(beats, dtype=int), tempo, np.full(len(env), tempo)
+    # lean toward the song's one-tempo estimate: a steady song keeps the octave the steady tracker hears
+    overall = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm))[0])
+    curve = local_tempo(y, sr, hop_length, overall if overall > 0 else start_bpm)[:len(env)]
+    if not curve.any(): return np.zeros(0, dtype=int), 0.0, curve
+    _, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=curve, tightness=tightness)
+    return np.asarray(beats, dtype=int), float(np.median(curve)), curve
+
 # %% ../nbs/02_music.ipynb #b210a14d
 CHROMA_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 BASELINE_NAMES = ("onset_env", *(f"mfcc_{i}" for i in range(20)), *(f"chroma_{c}" for c in CHROMA_NAMES),
@@ -134,8 +205,8 @@ def _one_hot(frames: np.ndarray, T: int) -> np.ndarray:
     return v
 
 def baseline_features(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0,
-                      tightness: float = 100.0):
-    "The 35 baseline features `(T, 35)` of mono audio `y` at `sr`, with beat frames and tempo (BPM)."
+                      tightness: float = 100.0, tempo_mode: str = DEFAULT_TEMPO_MODE):
+    "The 35 baseline features `(T, 35)` of mono audio `y` at `sr`, with beat frames and tempo (BPM); `tempo_mode`: see `track_beats`."
     import librosa
     T = len(y) // hop_length
     with warnings.catch_warnings():
@@ -146,12 +217,10 @@ def baseline_features(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, star
         mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20, hop_length=hop_length)
         chroma = librosa.feature.chroma_cens(y=y, sr=sr, hop_length=hop_length, n_chroma=12)
     peaks = librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=hop_length)
-    tempo, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length,
-                                           start_bpm=start_bpm, tightness=tightness)
-    beats = np.asarray(beats, dtype=int)
+    beats, tempo, _ = track_beats(y, sr, hop_length, start_bpm, tightness, tempo_mode, onset_envelope=env)
     feats = np.concatenate([env[:T, None], mfcc[:, :T].T, chroma[:, :T].T, _one_hot(peaks, T)[:, None],
                             _one_hot(beats, T)[:, None]], axis=1).astype(np.float32)
-    return feats, beats[beats < T], float(np.atleast_1d(tempo)[0])
+    return feats, beats[beats < T], tempo
 
 # %% ../nbs/02_music.ipynb #5c8fd89e
 @dataclass(eq=False)
@@ -230,8 +299,9 @@ class MusicFeatures:
 # %% ../nbs/02_music.ipynb #253be001
 def music_features(source, fps: float = 30.0, *, sr_in: float | None = None, offset: float = 0.0,
                    duration: float | None = None, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0,
-                   tightness: float = 100.0) -> MusicFeatures:
-    "The 35 baseline features of an audio file or array at `fps` frames per second."
+                   tightness: float = 100.0, tempo_mode: str = DEFAULT_TEMPO_MODE) -> MusicFeatures:
+    "The 35 baseline features of an audio file or array at `fps` frames per second (`tempo_mode`: see `track_beats`)."
+    if tempo_mode not in TEMPO_MODES: raise ValueError(f"tempo_mode must be one of {', '.join(map(repr, TEMPO_MODES))}, got {tempo_mode!r}")
     sr = analysis_sr(fps, hop_length)
     y, sr = load_audio(source, sr=sr, sr_in=sr_in, offset=offset, duration=duration)
     name = str(source) if isinstance(source, (str, os.PathLike)) else "audio array"
@@ -239,7 +309,7 @@ def music_features(source, fps: float = 30.0, *, sr_in: float | None = None, off
     if T < FRAMES_PER_TOKEN:
         raise ValueError(f"{name}: {len(y) / sr:.3f} s of audio is {T} frames at {fps:g} fps, shorter than one "
                          f"music token ({FRAMES_PER_TOKEN} frames = {FRAMES_PER_TOKEN / fps:.3f} s)")
-    feats, beats, tempo = baseline_features(y, sr, hop_length, start_bpm, tightness)
+    feats, beats, tempo = baseline_features(y, sr, hop_length, start_bpm, tightness, tempo_mode)
     return MusicFeatures(feats, fps, BASELINE_NAMES, beats / fps, tempo, len(y) / sr, name)
 
 # %% ../nbs/02_music.ipynb #31c9c70a
@@ -389,12 +459,12 @@ def audio_duration(path: str | os.PathLike) -> float:
         except Exception: raise ValueError(f"{path}: not a readable audio file; use wav, flac, ogg or mp3") from None
 
 def stream_music_features(path: str | os.PathLike, fps: float = 30.0, chunk_seconds: float = 60.0, context_seconds: float = 5.0,
-                          duration: float | None = None, progress: bool = False) -> MusicFeatures:
+                          duration: float | None = None, progress: bool = False, tempo_mode: str = DEFAULT_TEMPO_MODE) -> MusicFeatures:
     """`music_features` of a file read `chunk_seconds` at a time with `context_seconds` either side: the memory of one
-    chunk for any length. Beats and onset peaks are found per chunk (local tempo); tempo is the chunks' median."""
+    chunk for any length. Beats and onset peaks are found per chunk; tempo is the chunks' median."""
     if chunk_seconds <= 0 or context_seconds < 0: raise ValueError(f"chunk_seconds must be > 0 and context_seconds >= 0, got {chunk_seconds}, {context_seconds}")
     total = audio_duration(path) if duration is None else min(float(duration), audio_duration(path))
-    if total <= chunk_seconds + 2 * context_seconds: return music_features(path, fps, duration=duration)
+    if total <= chunk_seconds + 2 * context_seconds: return music_features(path, fps, duration=duration, tempo_mode=tempo_mode)
     n_frames = int(total * fps + 1e-6)
     step = int(round(chunk_seconds * fps))                     # chunk borders on whole frames
     ctx = int(round(context_seconds * fps))
@@ -403,7 +473,7 @@ def stream_music_features(path: str | os.PathLike, fps: float = 30.0, chunk_seco
     for f0 in tqdm(starts, desc="music features", unit="chunk", disable=not progress):
         f1 = min(f0 + step, n_frames)
         lo, hi = max(0, f0 - ctx), min(n_frames, f1 + ctx)
-        mf = music_features(path, fps, offset=lo / fps, duration=(hi - lo) / fps)
+        mf = music_features(path, fps, offset=lo / fps, duration=(hi - lo) / fps, tempo_mode=tempo_mode)
         keep = mf.features[f0 - lo:f1 - lo]
         parts.append(np.pad(keep, ((0, (f1 - f0) - len(keep)), (0, 0)), mode="edge"))   # a frame short at the very end
         beats.append(mf.beat_times[(mf.beat_times >= (f0 - lo) / fps) & (mf.beat_times < (f1 - lo) / fps)] + lo / fps)

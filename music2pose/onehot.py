@@ -16,7 +16,8 @@ import torch
 from .poses import PoseSequence, get_layout, LAYOUTS
 
 # %% auto #0
-__all__ = ['DEFAULT_BINS', 'DEFAULT_MAX_BYTES', 'VALUES', 'METHODS', 'coord_to_bin', 'bin_to_coord', 'count_out_of_frame',
+__all__ = ['DEFAULT_BINS', 'DEFAULT_MAX_BYTES', 'VALUES', 'RIDGE_REACH', 'METHODS', 'PATH_MOTION', 'PATH_JUMP_COST',
+           'PATH_SWITCH_COST', 'PATH_CANDIDATES', 'coord_to_bin', 'bin_to_coord', 'count_out_of_frame',
            'keypoints_to_onehot', 'onehot_to_keypoints', 'pose_to_onehot', 'onehot_to_pose', 'poses_to_onehot',
            'onehot_to_poses', 'onehot_segments']
 
@@ -51,6 +52,11 @@ def _check_bins(bins) -> int:
         raise ValueError(f"bins must be an integer >= 2 (the paper uses 512), got {bins!r}")
     return int(bins)
 
+def _check_sigma(sigma) -> float:
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)) or not (0 <= sigma < math.inf):
+        raise ValueError(f"sigma must be a finite number >= 0 (the ridge's standard deviation in bins, 0 = one-hot), got {sigma!r}")
+    return float(sigma)
+
 def _check_size(shape, max_bytes) -> None:
     nbytes = math.prod(shape) * 4
     if nbytes > max_bytes:
@@ -58,17 +64,21 @@ def _check_size(shape, max_bytes) -> None:
                          f"max_bytes={max_bytes / 2**20:.0f} MiB; encode long sequences a segment at a time with "
                          f"onehot_segments(seq, length=256), or pass a larger max_bytes")
 
+RIDGE_REACH = 4.0   # a soft ridge is cut off this many sigmas from its centre (exp(-8) = 3e-4 of its peak)
+
 def keypoints_to_onehot(
     keypoints,                              # (..., T, K, 2) normalised x, y (numpy or torch); NaN where missing
     confidence=None,                        # (..., T, K) in [0, 1], 0 = missing; None: 1 wherever finite
     bins: int = DEFAULT_BINS,               # bins per coordinate: the image height
     value: str = "one",                     # hot value: "one", or "confidence" (the keypoint's confidence)
+    sigma: float = 0.0,                     # 0: one hot bin; > 0: a Gaussian ridge of this std (bins) at the exact position
     max_bytes: int = DEFAULT_MAX_BYTES,     # refuse to build a larger image (encode segments instead)
     device=None,                            # device of the image (default: that of `keypoints`)
 ) -> torch.Tensor:
     "One-hot image `(..., 2K, bins, T)` of `keypoints (..., T, K, 2)` in [0, 1] and `confidence (..., T, K)`."
     bins = _check_bins(bins)
     if value not in VALUES: raise ValueError(f"value must be one of {VALUES}, got {value!r}")
+    sigma = _check_sigma(sigma)
     kp = _as_tensor(keypoints, "keypoints", device)
     if kp.ndim < 3 or kp.shape[-1] != 2:
         raise ValueError(f"keypoints must have shape (..., T, K, 2), got {tuple(kp.shape)}")
@@ -87,24 +97,74 @@ def keypoints_to_onehot(
     hot = (conf > 0).float() if value == "one" else conf                        # (..., T, K)
     def to_channels(a):  # (..., T, K, 2) -> (..., 2K, T): channel 2k + axis
         return a.movedim(-3, -1).reshape(*lead, 2 * K, T)
-    index = to_channels(coord_to_bin(torch.where(finite[..., None], kp, 0.0), bins))
     src = to_channels(hot[..., None].expand(*hot.shape, 2))
     image = kp.new_zeros((*lead, 2 * K, bins, T))
-    return image.scatter_(-2, index.unsqueeze(-2), src.unsqueeze(-2))
+    if sigma == 0:
+        index = to_channels(coord_to_bin(torch.where(finite[..., None], kp, 0.0), bins))
+        return image.scatter_(-2, index.unsqueeze(-2), src.unsqueeze(-2))
+    # one row offset at a time, so memory stays at one image plus a few (..., 2K, T) tensors, whatever sigma is
+    centre = to_channels(torch.where(finite[..., None], kp, 0.0).clamp(0, 1) * (bins - 1))   # exact, not rounded
+    nearest = centre.round().long()
+    reach = min(math.ceil(RIDGE_REACH * sigma), bins - 1)
+    for offset in range(-reach, reach + 1):
+        row = nearest + offset
+        inside = (row >= 0) & (row < bins)
+        ridge = src * torch.exp(-0.5 * ((row - centre) / sigma) ** 2) * inside
+        image.scatter_add_(-2, row.clamp(0, bins - 1).unsqueeze(-2), ridge.unsqueeze(-2))
+    return image
 
 # %% ../nbs/01_onehot.ipynb #0db78e8c
-METHODS = ("argmax", "soft")
+METHODS = ("argmax", "soft", "gauss", "path")
+PATH_MOTION = 200.0     # nats per (frame fraction per frame)^2: a 10%-of-the-frame jump costs 2 nats, a 1% step 0.02
+PATH_JUMP_COST = 2.0    # the motion cost stops growing here: a real fast move costs no more than this
+PATH_SWITCH_COST = 0.5  # nats to go from present to missing or back: a joint near the threshold does not flicker
+PATH_CANDIDATES = 4     # local maxima per column the path chooses among
+
+def _gauss_refine(img: torch.Tensor, centre_bin: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sub-bin centre `(..., C, T)` and height `(..., C, T)` of the ridge around `centre_bin (..., C, 1, T)`: a parabola
+    fitted to the log of the positive values within `window` bins, weighted by the values squared. Exact for a clean
+    Gaussian ridge however it is cut off (edges, truncation); a lone hot bin (no positive neighbour) stays on its bin."""
+    bins = img.shape[-2]
+    offset = torch.arange(-window, window + 1, device=img.device)[:, None]               # (2w+1, 1)
+    near = centre_bin + offset                                                          # (..., C, 2w+1, T)
+    values = img.gather(-2, near.clamp(0, bins - 1)).double()
+    top = values[..., window:window + 1, :]                                              # the value at centre_bin
+    use = (near >= 0) & (near < bins) & (values > 0) & (top > 0)
+    ratio = torch.where(use, values / top.clamp(min=torch.finfo(torch.float64).tiny), 1.0)
+    # weights = (value / top)^2, so low tails (where noise dominates the log) count little; ratios keep logs near 0
+    weight, log_ratio, u = torch.where(use, ratio * ratio, 0.0), ratio.log(), offset.double()
+    s0, s1, s2, s3, s4 = ((weight * u ** k).sum(-2) for k in range(5))
+    r0, r1, r2 = ((weight * log_ratio * u ** k).sum(-2) for k in range(3))
+    # weighted least squares log(value / top) = a + b u + c u^2, by Cramer's rule on the 3x3 normal equations
+    det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s2 * s3) + s2 * (s1 * s3 - s2 * s2)
+    a = (r0 * (s2 * s4 - s3 * s3) - s1 * (r1 * s4 - r2 * s3) + s2 * (r1 * s3 - r2 * s2)) / det
+    b = (s0 * (r1 * s4 - r2 * s3) - r0 * (s1 * s4 - s2 * s3) + s2 * (s1 * r2 - s2 * r1)) / det
+    c = (s0 * (s2 * r2 - s3 * r1) - s1 * (s1 * r2 - s2 * r1) + r0 * (s1 * s3 - s2 * s2)) / det
+    fitted = (use.sum(-2) >= 3) & (det > 0) & (c < 0) & torch.isfinite(a + b + c)
+    shift = torch.where(fitted, -b / (2 * c), 0.0).clamp(-1, 1)     # a ridge's centre is within half a bin of its peak bin
+    height = torch.where(fitted, top.squeeze(-2) * torch.exp(a + b * shift + c * shift * shift), top.squeeze(-2))
+    position = (centre_bin.squeeze(-2) + shift).clamp(0, bins - 1)
+    return position.float(), height.float()
 
 def onehot_to_keypoints(
     image,                    # (..., 2K, bins, T), clean or VAE-decoded (numpy or torch)
-    method: str = "soft",     # "argmax" (whole bins) or "soft" (soft-argmax around the peak)
-    window: int = 3,          # soft-argmax: bins on either side of the peak (about 2x the ridge's std)
+    method: str = "soft",     # "argmax" (whole bins), "soft" (soft-argmax), "gauss" (log-parabola fit), "path" (see below)
+    window: int = 3,          # soft / gauss / path: bins on either side of the peak (soft: about 2x the ridge's std)
     threshold: float = 0.0,   # a keypoint whose weaker peak is not above this is missing (0.5 for VAE output)
+    *,
+    motion: float = PATH_MOTION,         # path: cost of a move, nats per (frame fraction per frame)^2
+    candidates: int = PATH_CANDIDATES,   # path: local maxima per column to choose among
 ) -> tuple[torch.Tensor, torch.Tensor]:
     "Keypoints `(..., T, K, 2)` (NaN where missing) and confidence `(..., T, K)` read from an image `(..., 2K, bins, T)`."
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"window must be an integer >= 0 (bins on either side of the peak), got {window!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or not math.isfinite(threshold):
+        raise ValueError(f"threshold must be a finite number (0 for clean images, about 0.2-0.5 for VAE output), got {threshold!r}")
+    if isinstance(motion, bool) or not isinstance(motion, (int, float, np.integer, np.floating)) or not 0 <= motion < math.inf:
+        raise ValueError(f"motion must be a finite number >= 0 (the path's cost of a move; default {PATH_MOTION}), got {motion!r}")
+    if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
+        raise ValueError(f"candidates must be an integer >= 1 (local maxima per column for the path), got {candidates!r}")
     img = _as_tensor(image, "image")
     if img.ndim < 3: raise ValueError(f"image must have shape (..., 2K, bins, T), got {tuple(img.shape)}")
     *lead, C, bins, T = img.shape
@@ -124,6 +184,11 @@ def onehot_to_keypoints(
         # mean offset from the peak, so a lone peak (a clean image) gives exactly 0 and the bin itself
         shift = (weight * offset).sum(-2) / total.clamp(min=torch.finfo(torch.float32).tiny)
         position = torch.where(total > 0, position + shift, position)
+    elif method == "gauss" and window > 0:
+        position, peak = _gauss_refine(img, peak_bin, window)
+    elif method == "path":
+        position, height, present = _path_read(img, window, float(threshold), float(motion), int(candidates))
+        peak = torch.where(present, height, -math.inf)   # never above a threshold: a path's missing frame stays missing
     K = C // 2
     peak = peak.reshape(*lead, K, 2, T).amin(-2).movedim(-1, -2)         # (..., T, K): the weaker of x and y
     visible = peak > threshold
@@ -131,6 +196,59 @@ def onehot_to_keypoints(
     keypoints = torch.where(visible[..., None], keypoints, torch.nan)
     confidence = torch.where(visible, peak.clamp(0, 1), 0.0)
     return keypoints, confidence
+
+# %% ../nbs/01_onehot.ipynb #5f1a9c06
+def _ridge_candidates(img: torch.Tensor, threshold: float, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "Bins `(N, k, T)` and heights `(N, k, T)` of each column's `k` highest local maxima above `threshold` (height -inf: none)."
+    x = img.transpose(-1, -2).contiguous()                   # (N, T, bins): topk is fastest along the last axis
+    is_peak = x > threshold
+    is_peak[..., 1:] &= x[..., 1:] > x[..., :-1]             # strict on the lower side, so a flat top yields one bin
+    is_peak[..., :-1] &= x[..., :-1] >= x[..., 1:]
+    heights, bins_ = torch.where(is_peak, x, -math.inf).topk(min(k, x.shape[-1]), dim=-1)
+    return bins_.transpose(1, 2), heights.transpose(1, 2)
+
+def _viterbi(positions: torch.Tensor, heights: torch.Tensor, threshold: float, motion: float) -> torch.Tensor:
+    """Best state per frame `(N, T)` (0..k-1: a candidate, k: missing) maximising the log heights of the chosen
+    candidates minus the motion cost of every move and the cost of every switch between present and missing."""
+    N, k, T = heights.shape
+    very_unlikely = -1e9   # instead of -inf, so sums never give nan
+    present = torch.where(torch.isfinite(heights), heights.clamp(max=1).clamp(min=1e-30).log(), very_unlikely)
+    # a missing frame scores as a candidate exactly at the threshold: any peak above it beats missing on evidence,
+    # unless reaching it takes jumps that cost more than that gain (a lone artefact far from a faded ridge)
+    missing = torch.full((N, 1, T), math.log(max(threshold, 1e-6)), device=heights.device)
+    score_of = torch.cat([present, missing], 1)                                        # (N, k+1, T)
+    step = (positions[:, :, None, 1:] - positions[:, None, :, :-1]).float()            # (N, k to, k from, T-1), in frame fractions
+    move = -(motion * step * step).clamp(max=PATH_JUMP_COST)
+    trans = torch.full((N, k + 1, k + 1, T - 1), -PATH_SWITCH_COST, device=heights.device)   # [to, from]
+    trans[:, :k, :k] = move
+    trans[:, k, k] = 0.0
+    back = torch.zeros((N, k + 1, T), dtype=torch.long, device=heights.device)
+    best = score_of[..., 0]
+    for t in range(1, T):
+        total = best[:, None, :] + trans[..., t - 1]                                     # (N, to, from)
+        best, back[..., t] = total.max(-1)
+        best = best + score_of[..., t]
+    state = torch.empty((N, T), dtype=torch.long, device=heights.device)
+    state[:, -1] = best.argmax(-1)
+    for t in range(T - 1, 0, -1):
+        state[:, t - 1] = back[..., t].gather(1, state[:, t:t + 1]).squeeze(1)
+    return state
+
+def _path_read(img: torch.Tensor, window: int, threshold: float, motion: float, candidates: int):
+    "Positions `(..., C, T)` (bins), heights `(..., C, T)` and presence `(..., C, T)` of each channel's best path."
+    *lead, C, bins, T = img.shape
+    shape = (*lead, C, T)
+    if T == 0 or math.prod(shape) == 0:   # no frames or no channels: nothing to follow
+        return img.new_zeros(shape), img.new_zeros(shape), torch.zeros(shape, dtype=torch.bool, device=img.device)
+    flat = img.reshape(-1, bins, T)
+    cand_bins, cand_heights = _ridge_candidates(flat, threshold, candidates)
+    k = cand_bins.shape[1]
+    state = _viterbi(cand_bins.float() / (bins - 1), cand_heights, threshold, motion)
+    present = state < k
+    chosen = cand_bins.gather(1, state.clamp(max=k - 1)[:, None]).squeeze(1)           # (N, T); ignored where missing
+    if window > 0: position, height = _gauss_refine(flat, chosen[:, None], window)
+    else: position, height = chosen.float(), flat.gather(1, chosen[:, None]).squeeze(1)
+    return position.reshape(shape), height.reshape(shape), present.reshape(shape)
 
 # %% ../nbs/01_onehot.ipynb #e10e4670
 def _layout_for(num_keypoints: int, layout):
@@ -146,24 +264,25 @@ def _layout_for(num_keypoints: int, layout):
                          f"pass layout= one of {sorted(LAYOUTS)} with a matching channel count")
     return matches[0]
 
-def pose_to_onehot(seq: PoseSequence, bins: int = DEFAULT_BINS, value: str = "one",
+def pose_to_onehot(seq: PoseSequence, bins: int = DEFAULT_BINS, value: str = "one", sigma: float = 0.0,
                    max_bytes: int = DEFAULT_MAX_BYTES, device=None) -> torch.Tensor:
     "The one-hot image `(2K, bins, T)` of a pose sequence (see `keypoints_to_onehot`)."
     if not isinstance(seq, PoseSequence):
         raise TypeError(f"pose_to_onehot takes a PoseSequence, got {type(seq).__name__}; use keypoints_to_onehot for arrays")
-    return keypoints_to_onehot(seq.keypoints, seq.confidence, bins, value, max_bytes, device)
+    return keypoints_to_onehot(seq.keypoints, seq.confidence, bins, value, sigma, max_bytes, device)
 
 def onehot_to_pose(image, fps: float = 30.0, layout=None, frame_size: tuple[int, int] = (1920, 1080),
-                   method: str = "soft", window: int = 3, threshold: float = 0.0) -> PoseSequence:
+                   method: str = "soft", window: int = 3, threshold: float = 0.0,
+                   *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES) -> PoseSequence:
     "Read a `PoseSequence` back from a one-hot image `(2K, bins, T)` (see `onehot_to_keypoints`)."
     if getattr(image, "ndim", None) != 3:
         raise ValueError(f"onehot_to_pose takes one image (2K, bins, T), got shape {tuple(getattr(image, 'shape', ()))}; "
                          "use onehot_to_poses for a batch (B, 2K, bins, T)")
-    keypoints, confidence = onehot_to_keypoints(image, method, window, threshold)
+    keypoints, confidence = onehot_to_keypoints(image, method, window, threshold, motion=motion, candidates=candidates)
     return PoseSequence(keypoints.cpu().numpy(), confidence.cpu().numpy(), fps, _layout_for(keypoints.shape[-2], layout), frame_size)
 
 # %% ../nbs/01_onehot.ipynb #822551fb
-def poses_to_onehot(seqs: Sequence[PoseSequence], bins: int = DEFAULT_BINS, value: str = "one",
+def poses_to_onehot(seqs: Sequence[PoseSequence], bins: int = DEFAULT_BINS, value: str = "one", sigma: float = 0.0,
                     max_bytes: int = DEFAULT_MAX_BYTES, device=None) -> torch.Tensor:
     "One-hot images `(B, 2K, bins, T)` of `B` equal-length pose sequences with the same layout."
     seqs = list(seqs)
@@ -175,14 +294,15 @@ def poses_to_onehot(seqs: Sequence[PoseSequence], bins: int = DEFAULT_BINS, valu
         raise ValueError(f"sequences have different lengths {[len(s) for s in seqs]}; cut them to one length "
                          "(seq[:T]) or encode each with onehot_segments")
     keypoints = np.stack([s.keypoints for s in seqs]); confidence = np.stack([s.confidence for s in seqs])
-    return keypoints_to_onehot(keypoints, confidence, bins, value, max_bytes, device)
+    return keypoints_to_onehot(keypoints, confidence, bins, value, sigma, max_bytes, device)
 
 def onehot_to_poses(images, fps: float = 30.0, layout=None, frame_size: tuple[int, int] = (1920, 1080),
-                    method: str = "soft", window: int = 3, threshold: float = 0.0) -> list[PoseSequence]:
+                    method: str = "soft", window: int = 3, threshold: float = 0.0,
+                    *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES) -> list[PoseSequence]:
     "Read `B` pose sequences from a batch of one-hot images `(B, 2K, bins, T)`."
     if getattr(images, "ndim", None) != 4:
         raise ValueError(f"onehot_to_poses takes a batch (B, 2K, bins, T), got shape {tuple(getattr(images, 'shape', ()))}")
-    keypoints, confidence = onehot_to_keypoints(images, method, window, threshold)
+    keypoints, confidence = onehot_to_keypoints(images, method, window, threshold, motion=motion, candidates=candidates)
     layout = _layout_for(keypoints.shape[-2], layout)
     keypoints, confidence = keypoints.cpu().numpy(), confidence.cpu().numpy()
     return [PoseSequence(k, c, fps, layout, frame_size) for k, c in zip(keypoints, confidence)]
@@ -194,6 +314,7 @@ def onehot_segments(
     hop: int | None = None,      # frames between segment starts; default `length` (no overlap), 240 = paper's overlap of 16
     bins: int = DEFAULT_BINS,
     value: str = "one",
+    sigma: float = 0.0,          # 0: one-hot; > 0: Gaussian ridges of this std in bins (see keypoints_to_onehot)
     pad: bool = False,           # pad the last segment to `length` with missing frames
     device=None,
 ) -> Iterator[tuple[int, torch.Tensor]]:
@@ -205,6 +326,7 @@ def onehot_segments(
         raise ValueError(f"hop must be an integer in 1..length={length} (a larger hop would skip frames), got {hop!r}")
     bins = _check_bins(bins)
     if value not in VALUES: raise ValueError(f"value must be one of {VALUES}, got {value!r}")
+    sigma = _check_sigma(sigma)
     def segments():  # a generator inside, so that bad arguments fail at the call, not at the first next()
         T = len(seq)
         for start in range(0, T, hop):
@@ -213,6 +335,6 @@ def onehot_segments(
                 missing = length - len(keypoints)
                 keypoints = np.concatenate([keypoints, np.full((missing, *keypoints.shape[1:]), np.nan, np.float32)])
                 confidence = np.concatenate([confidence, np.zeros((missing, confidence.shape[1]), np.float32)])
-            yield start, keypoints_to_onehot(keypoints, confidence, bins, value, device=device)
+            yield start, keypoints_to_onehot(keypoints, confidence, bins, value, sigma, device=device)
             if start + length >= T: break
     return segments()

@@ -17,6 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .poses import PoseSequence, load_poses
+from .onehot import METHODS as READ_BACK_METHODS
 from .music import MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
                                   reference_sequence)
@@ -90,17 +91,20 @@ def bf16_is_fast(device="cpu") -> bool:
     return False
 
 def decode_song(vae, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080), chunk: int = 64, context: int = 4,
-                precision: str = "fp32", progress: bool = False) -> PoseSequence:
+                precision: str = "fp32", progress: bool = False, method: str | None = None) -> PoseSequence:
     """Poses of a song's latent grid `(C, H, columns)`, decoded `chunk` columns at a time with `context` columns either
-    side, in `precision` 'fp32' or 'bf16' (autocast: about twice as fast where `bf16_is_fast`)."""
+    side, in `precision` 'fp32' or 'bf16' (autocast: about twice as fast where `bf16_is_fast`), read back from the
+    decoded images with `method` (see `onehot_to_keypoints`; None: the VAE's default, `vae.DECODE_METHOD`)."""
     if latents.ndim != 3: raise ValueError(f"latents must be (C, H, columns), got {tuple(latents.shape)}")
     if chunk < 1 or context < 0: raise ValueError(f"chunk must be >= 1 and context >= 0, got {chunk}, {context}")
     if precision not in ("fp32", "bf16"): raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
+    if method is not None and method not in READ_BACK_METHODS:
+        raise ValueError(f"method must be None (the VAE's default) or one of {READ_BACK_METHODS}, got {method!r}")
     n, stride, parts = latents.shape[-1], vae.stride, []
     for a in tqdm(range(0, n, chunk), desc="decoding", unit="chunk", disable=not progress or n <= chunk):
         lo, hi, b = max(0, a - context), min(n, a + chunk + context), min(n, a + chunk)
         with torch.autocast(latents.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
-            seq = vae.decode_poses(latents[None, ..., lo:hi], fps=fps, frame_size=frame_size)[0]
+            seq = vae.decode_poses(latents[None, ..., lo:hi], fps=fps, frame_size=frame_size, method=method)[0]
         parts.append(seq[(a - lo) * stride:(b - lo) * stride])
     return parts[0].replace(keypoints=np.concatenate([p.keypoints for p in parts]), confidence=np.concatenate([p.confidence for p in parts]))
 
@@ -219,22 +223,27 @@ def _song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Seg
 @torch.no_grad()
 def __call__(self: Music2PosePipeline, audio, seconds: float | None = None, reference_pose=None, seed: int = 0,
              steps: int = 30, guidance_scale: float = 2.0, fps: float | None = None, generator: torch.Generator | None = None,
-             sr: int | None = None, decode_precision: str = "auto", progress: bool = True, return_dict: bool = True):
+             sr: int | None = None, decode_precision: str = "auto", progress: bool = True, return_dict: bool = True,
+             decode_method: str | None = None):
     """Dance to `audio` (a file, a `(samples,)` array at `sr` Hz, or `MusicFeatures`), its first `seconds` (None: all).
     `reference_pose` (pose file, `PoseSequence` or None) sets proportions, placement and frame size. Returns a
     `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`); poses are OpenPose-18 at `fps` (default the model's).
-    `decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively)."""
+    `decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively); `decode_method`: how poses
+    are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default, `vae.DECODE_METHOD`)."""
     if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
     if seconds is not None and not seconds > 0: raise ValueError(f"seconds must be > 0, got {seconds}")
     if fps is not None and not fps > 0: raise ValueError(f"fps must be > 0, got {fps}")
     if decode_precision not in ("auto", "fp32", "bf16"): raise ValueError(f"decode_precision must be 'auto', 'fp32' or 'bf16', got {decode_precision!r}")
+    if decode_method is not None and decode_method not in READ_BACK_METHODS:
+        raise ValueError(f"decode_method must be None (the VAE's default) or one of {READ_BACK_METHODS}, got {decode_method!r}")
     if generator is None: generator = torch.Generator().manual_seed(int(seed))
     reference = _as_reference_pose(reference_pose)
     music = self._song_features(audio, seconds, sr)
     plan = plan_segments(len(music.features), self.window_frames, self.overlap_frames, self.vae.stride)
     latents = self._song_latents(music, plan, reference, steps, guidance_scale, generator, progress)
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
-    dance = decode_song(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision, progress=progress)[:len(music.features)]
+    dance = decode_song(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision, progress=progress,
+                        method=decode_method)[:len(music.features)]
     if fps is not None and fps != self.fps: dance = dance.resample(fps)
     out = Music2PoseOutput(dance, music, plan)
     return out if return_dict else (out.poses, out.beats)

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .choreo import choreograph
 from .metrics import beat_align_score, motion_beats
-from .music import MusicFeatures, music_features
+from .music import HOP_LENGTH, TEMPO_MODES, MusicFeatures, analysis_sr, load_audio, music_features, track_beats
 from .pipeline import Music2PosePipeline
 from .poses import PoseSequence
 from .synth import Score, Section, make_score, synthesize
@@ -25,7 +25,8 @@ from .synth import Score, Section, make_score, synthesize
 # %% auto #0
 __all__ = ['MIN_CLARITY', 'OCTAVE_TOLERANCE', 'LOCAL_SPREAD_S', 'SPREAD_FLOOR', 'MAX_MISSING', 'REFERENCE_BPM', 'PROCEDURAL',
            'GENERATOR', 'motion_bpm', 'local_motion_bpm', 'TempoSong', 'songs_at_tempi', 'tempo_change_song',
-           'TempoSweep', 'tempo_sweep', 'tempo_table', 'format_tempo_table', 'plot_rate_vs_tempo', 'plot_local_rate']
+           'TempoSweep', 'tempo_sweep', 'tempo_table', 'format_tempo_table', 'plot_rate_vs_tempo', 'plot_local_rate',
+           'beat_tracking_scores', 'plot_tracked_beats']
 
 # %% ../nbs/17_tempo.ipynb #576e1bc9
 MIN_CLARITY = 0.3        # the procedural dancer repeats with autocorrelation ~0.85 (median); jitter alone reaches ~0.2 over 10 s
@@ -285,3 +286,46 @@ def plot_local_rate(sweep: TempoSweep, song: int = 0, window_s: float = 4.0, hop
     ax.set_xlabel("song time (s)"); ax.set_ylabel("BPM"); ax.set_ylim(0, None); ax.set_title(s.label)
     ax.legend(fontsize=7, loc="upper left", ncol=2)
     return ax
+
+# %% ../nbs/17_tempo.ipynb #a7d1f002
+def beat_tracking_scores(found_beats, true_beats, start: float = 0.0, stop: float = math.inf,
+                         tolerance_s: float = 0.07) -> tuple[float, float]:
+    """`(found, false)` over the stretch `[start, stop)` s: the share of the true beats there with a found beat within
+    `tolerance_s`, and the share of the found beats there with no true beat within it; NaN where a stretch has none."""
+    found_beats, true_beats = (np.asarray(b, dtype=np.float64).ravel() for b in (found_beats, true_beats))
+    if not (np.isfinite(tolerance_s) and tolerance_s > 0): raise ValueError(f"tolerance_s must be a positive number of seconds, got {tolerance_s}")
+    if not (np.isfinite(found_beats).all() and np.isfinite(true_beats).all()): raise ValueError("beat times must be finite seconds; drop the NaNs first")
+    gap = lambda a, b: np.abs(a[:, None] - b[None]).min(1) if len(b) else np.full(len(a), np.inf)
+    inside = lambda b: b[(b >= start) & (b < stop)]
+    truth, found = inside(true_beats), inside(found_beats)
+    share_found = float(np.mean(gap(truth, found_beats) < tolerance_s)) if len(truth) else math.nan
+    share_false = float(np.mean(gap(found, true_beats) >= tolerance_s)) if len(found) else math.nan
+    return share_found, share_false
+
+# %% ../nbs/17_tempo.ipynb #a7d1f006
+def plot_tracked_beats(audio: np.ndarray, sr: int, true_beats, fps: float = 30.0, change_s: float | None = None,
+                       title: str = "", start_bpm: float = 120.0):
+    "Onset envelope with the true beats and those of both trackers (`02_music.track_beats`), and the tempo each followed."
+    import librosa
+    import matplotlib.pyplot as plt
+    sr_analysis = analysis_sr(fps)
+    y, _ = load_audio(audio, sr=sr_analysis, sr_in=sr)
+    env = librosa.onset.onset_strength(y=y, sr=sr_analysis, hop_length=HOP_LENGTH)   # the features' onset_env
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 3.8), sharex=True, gridspec_kw=dict(height_ratios=[1.3, 1]))
+    t = np.arange(len(env)) / fps
+    top.plot(t, env, color="0.55", lw=0.8, label="onset strength")
+    top.vlines(true_beats, env.max() * 1.02, env.max() * 1.22, color="black", lw=1.2, label="true beats")
+    for i, mode in enumerate(("steady", "varying")):
+        beats, tempo, curve = track_beats(y, sr_analysis, start_bpm=start_bpm, tempo_mode=mode, onset_envelope=env)
+        found, false = beat_tracking_scores(beats / fps, true_beats)
+        row = env.max() * (1.27 + 0.22 * i)
+        top.vlines(beats / fps, row, row + 0.18 * env.max(), color=f"C{i}", lw=1.2, label=f"{mode}: {found:.0%} found, {false:.0%} false")
+        bottom.plot(t, curve, color=f"C{i}", lw=1.5, label=f"{mode} tracker's tempo")
+    true_beats = np.asarray(true_beats)
+    bottom.plot((true_beats[1:] + true_beats[:-1]) / 2, 60 / np.diff(true_beats), ".", color="black", ms=3, label="true tempo")
+    for ax in (top, bottom):
+        if change_s is not None: ax.axvline(change_s, color="tab:red", ls="--", lw=1)
+    top.set_yticks([]); top.legend(fontsize=7, loc="lower left", ncol=4); top.set_title(title, fontsize=9)
+    bottom.set_ylabel("BPM"); bottom.set_xlabel("seconds"); bottom.legend(fontsize=7, loc="lower right", ncol=3)
+    fig.tight_layout()
+    return fig

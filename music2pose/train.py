@@ -531,7 +531,7 @@ def check_run_arguments(args: argparse.Namespace) -> Path:
     return corpus
 
 def main(argv: Sequence[str] | None = None) -> int:
-    "`music2pose train`: train the generator on a corpus folder; returns the exit code (2 on bad input)."
+    "`music2pose train`: train the generator on a corpus folder; returns the exit code (2 bad input, 130 interrupted)."
     p = argparse.ArgumentParser(prog="music2pose train", description="Train the music-to-pose generator (flow matching) on a corpus folder.")
     add_run_arguments(p, TRAIN_PRESETS, "latents, checkpoint.pt, loss.csv, loss.png, model/")
     p.add_argument("--time-indexing", choices=("shared", "text"), default=None, help="music token time ids (default: shared)")
@@ -558,6 +558,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, TypeError) as e:   # OSError: missing files, an unwritable or full --out
         print(f"music2pose train: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:   # Ctrl-C, in any phase: a checkpoint being written was dropped, the last one stands
+        print(f"music2pose train: interrupted; run the same command to continue from the last checkpoint in {args.out}", file=sys.stderr)
+        return 130
     print(f"trained generator written to {out}")
     return 0
 

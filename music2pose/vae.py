@@ -11,11 +11,13 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import tempfile
 import warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -27,14 +29,17 @@ from .poses import PoseSequence, atomic_dir, atomic_write, load_npz
 from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
 
 # %% auto #0
-__all__ = ['VAE_PRESETS', 'POSE_VAE_FILE', 'POSE_VAE_FORMAT', 'DECODE_THRESHOLD', 'DECODE_WINDOW', 'MODEL_FIELDS',
-           'VAE_CHECKPOINT_FORMAT', 'DEFAULT_VAE_DIR', 'VAEConfig', 'get_vae_config', 'group_channels',
-           'ungroup_channels', 'load_vae', 'build_vae', 'PoseVAE', 'blur_bins', 'vae_loss', 'augment_poses',
-           'sample_vae_batch', 'load_training_poses', 'save_checkpoint', 'load_checkpoint', 'train_vae',
-           'compute_latent_stats', 'codec_identity', 'encode_sequence', 'cache_latents', 'load_latents',
+__all__ = ['BACKENDS', 'VAE_PRESETS', 'TAEF2_DIR', 'TAEF2_FILES', 'POSE_VAE_FILE', 'POSE_VAE_FORMAT', 'DECODE_THRESHOLD',
+           'DECODE_WINDOW', 'DECODE_METHOD', 'MODEL_FIELDS', 'VAE_CHECKPOINT_FORMAT', 'DEFAULT_VAE_DIR', 'VAEConfig',
+           'get_vae_config', 'group_channels', 'ungroup_channels', 'load_vae', 'build_vae', 'TAEBlock', 'SoftClamp',
+           'taef2_encoder', 'taef2_decoder', 'TAEF2', 'load_taef2', 'weights_sha256', 'PoseVAE', 'blur_bins',
+           'vae_loss', 'augment_poses', 'sample_vae_batch', 'load_training_poses', 'save_checkpoint', 'load_checkpoint',
+           'train_vae', 'compute_latent_stats', 'codec_identity', 'encode_sequence', 'cache_latents', 'load_latents',
            'reconstruction_errors', 'summarize_errors', 'load_default_vae']
 
 # %% ../nbs/07_vae.ipynb #d5d54e20
+BACKENDS = ("diffusers", "taef2")  # an AutoencoderKL/AutoencoderTiny (trained here or pretrained), or the shipped TAEF2
+
 @dataclass
 class VAEConfig:
     "Shape of the pose VAE and how to train it."
@@ -43,13 +48,15 @@ class VAEConfig:
     num_keypoints: int = 18               # openpose18
     grouping: str = "rgb"                 # "rgb": channels in groups of 3, one RGB image each; "all": one 2K-channel image
     value: str = "one"                    # the hot value: "one", or "confidence" (the keypoint's detection score)
+    backend: str = "diffusers"            # "diffusers", or "taef2": the frozen pretrained TAEF2 shipped with the package
+    sigma: float = 0.0                    # soft ridge: Gaussian width (bins) of each one-hot ridge fed to the encoder; 0 = sharp
     # 4 levels -> stride 8. Few channels at full resolution: that is where a CPU spends its time, and a one-hot
     # image has little texture to model there.
     block_out_channels: tuple[int, ...] = (16, 32, 64, 64)
     layers_per_block: int = 1
     latent_channels: int = 4
     norm_num_groups: int = 8
-    pretrained: str | None = None         # hub id or folder of a diffusers VAE to use frozen instead of training one
+    pretrained: str | None = None         # hub id or folder of a VAE to use frozen instead of training one ("taef2": the shipped one)
     # training
     steps: int = 2200
     batch_size: int = 8
@@ -63,24 +70,33 @@ class VAEConfig:
     @property
     def num_channels(self) -> int: return 2 * self.num_keypoints
     @property
-    def stride(self) -> int: return 2 ** (len(self.block_out_channels) - 1)
+    def stride(self) -> int: return 8 if self.backend == "taef2" else 2 ** (len(self.block_out_channels) - 1)
 
 VAE_PRESETS = {
     "tiny": VAEConfig("tiny", bins=64, block_out_channels=(8, 16, 16, 16), norm_num_groups=8, steps=40,
                       batch_size=4, crop_frames=32, checkpoint_every=20),
     "small": VAEConfig("small"),
     "full": VAEConfig("full", bins=512, pretrained="stabilityai/sd-vae-ft-mse"),
+    # soft-ridge widths from the sweep in "TAEF2 on pose images": 1.5 bins at 256, 2 at 512
+    "taef2_256": VAEConfig("taef2_256", bins=256, backend="taef2", sigma=1.5, latent_channels=32, pretrained="taef2"),
+    "taef2_512": VAEConfig("taef2_512", bins=512, backend="taef2", sigma=2.0, latent_channels=32, pretrained="taef2"),
 }
 
 def get_vae_config(config: str | VAEConfig = "small", **overrides) -> VAEConfig:
-    "A preset by name (`tiny`, `small`, `full`) or a config, with fields overridden."
+    "A preset by name (`tiny`, `small`, `full`, `taef2_256`, `taef2_512`) or a config, with fields overridden."
     if isinstance(config, str):
         if config not in VAE_PRESETS: raise ValueError(f"unknown VAE preset {config!r}; choose one of {sorted(VAE_PRESETS)}")
         config = VAE_PRESETS[config]
     config = replace(config, **overrides)
+    if config.backend not in BACKENDS: raise ValueError(f"backend must be one of {BACKENDS}, got {config.backend!r}")
     if config.bins % config.stride: raise ValueError(f"bins={config.bins} must be divisible by the VAE stride {config.stride}")
     if config.grouping not in ("rgb", "all"): raise ValueError(f"grouping must be 'rgb' or 'all', got {config.grouping!r}")
     if config.value not in VALUES: raise ValueError(f"value must be one of {VALUES}, got {config.value!r}")
+    if not (isinstance(config.sigma, (int, float)) and math.isfinite(config.sigma) and config.sigma >= 0):
+        raise ValueError(f"sigma must be a finite number of bins >= 0 (0 = sharp one-hot ridges), got {config.sigma!r}")
+    if config.backend == "taef2" and (config.grouping != "rgb" or config.latent_channels != 32):
+        raise ValueError(f"the TAEF2 backend is an RGB VAE with 32 latent channels: use grouping='rgb', latent_channels=32 "
+                         f"(got {config.grouping!r}, {config.latent_channels})")
     return config
 
 # %% ../nbs/07_vae.ipynb #298da6a4
@@ -102,9 +118,11 @@ def _vae_classes():
     return {"AutoencoderKL": AutoencoderKL, "AutoencoderTiny": AutoencoderTiny}
 
 def load_vae(path_or_id: str | os.PathLike, subfolder: str | None = None, **kwargs):
-    "A diffusers `AutoencoderKL`/`AutoencoderTiny` from a hub id or a local folder, in eval mode."
-    classes = _vae_classes()
+    "A diffusers `AutoencoderKL`/`AutoencoderTiny` from a hub id or a local folder (or TAEF2: its folder, or `taef2` for the shipped one), in eval mode."
     local = Path(path_or_id) / (subfolder or "")
+    if str(path_or_id) == "taef2": return load_taef2()
+    if (local / TAEF2_FILES[0]).is_file(): return load_taef2(local)
+    classes = _vae_classes()
     cls = classes["AutoencoderKL"]
     if Path(path_or_id).exists():
         cfg_file = local / "config.json"
@@ -134,6 +152,71 @@ def build_vae(config: VAEConfig):
                          layers_per_block=config.layers_per_block, latent_channels=config.latent_channels,
                          norm_num_groups=config.norm_num_groups, mid_block_add_attention=False)
 
+# %% ../nbs/07_vae.ipynb #b2f1a002
+TAEF2_DIR = Path(__import__("music2pose").__file__).parent / "assets" / "taef2"
+TAEF2_FILES = ("taef2_encoder.pth", "taef2_decoder.pth")
+
+def _conv3(c_in: int, c_out: int, **kwargs) -> nn.Conv2d: return nn.Conv2d(c_in, c_out, 3, padding=1, **kwargs)
+
+class TAEBlock(nn.Module):
+    "TAESD's residual block (3x3 conv, ReLU, 3x3 conv, ReLU, 3x3 conv, plus the input); with `context`, TAEF2's pool branch first."
+    def __init__(self, channels: int = 64, context: bool = False):
+        super().__init__()
+        c = channels
+        self.conv = nn.Sequential(_conv3(c, c), nn.ReLU(), _conv3(c, c), nn.ReLU(), _conv3(c, c))
+        self.pool = (nn.Sequential(nn.Conv2d(c, 4 * c, 1, bias=False), nn.GroupNorm(4, 4 * c), nn.ReLU(), nn.Conv2d(4 * c, c, 1, bias=False))
+                     if context else None)
+
+    def forward(self, x):
+        if self.pool is not None: x = x + self.pool(x)
+        return F.relu(self.conv(x) + x)
+
+class SoftClamp(nn.Module):
+    "`3 tanh(z / 3)`: keeps latents inside the (-3, 3) range the decoder was trained on."
+    def forward(self, z): return torch.tanh(z / 3) * 3
+
+def taef2_encoder(latent_channels: int = 32) -> nn.Sequential:
+    "Images `(B, 3, H, W)` in `[0, 1]` -> latents `(B, 32, H/8, W/8)`; layer indices as in the published state dict."
+    down = lambda: _conv3(64, 64, stride=2, bias=False)
+    return nn.Sequential(_conv3(3, 64), TAEBlock(), down(), TAEBlock(), TAEBlock(), TAEBlock(), down(), TAEBlock(), TAEBlock(),
+                         TAEBlock(), down(), *(TAEBlock(context=True) for _ in range(3)), _conv3(64, latent_channels))
+
+def taef2_decoder(latent_channels: int = 32) -> nn.Sequential:
+    "Latents `(B, 32, h, w)` -> images `(B, 3, 8h, 8w)`, about `[0, 1]`; layer indices as in the published state dict."
+    up = lambda: (nn.Upsample(scale_factor=2), _conv3(64, 64, bias=False))
+    return nn.Sequential(SoftClamp(), _conv3(latent_channels, 64), nn.ReLU(), *(TAEBlock(context=True) for _ in range(3)), *up(),
+                         TAEBlock(), TAEBlock(), TAEBlock(), *up(), TAEBlock(), TAEBlock(), TAEBlock(), *up(), TAEBlock(), _conv3(64, 3))
+
+class TAEF2(nn.Module):
+    "TAEF2 with diffusers' conventions, as `AutoencoderTiny` has them: images in `[-1, 1]`, `encode(x).latents`, `decode(z).sample`."
+    def __init__(self, latent_channels: int = 32):
+        super().__init__()
+        self.encoder, self.decoder = taef2_encoder(latent_channels), taef2_decoder(latent_channels)
+        self.config = SimpleNamespace(in_channels=3, latent_channels=latent_channels)
+
+    def encode(self, x: torch.Tensor): return SimpleNamespace(latents=self.encoder((x + 1) / 2))  # TAESD models see [0, 1] pixels
+    def decode(self, z: torch.Tensor): return SimpleNamespace(sample=self.decoder(z) * 2 - 1)
+
+def load_taef2(folder: str | os.PathLike = TAEF2_DIR) -> TAEF2:
+    "The frozen TAEF2 from `folder` (default: the weights shipped in the package), in float32 and eval mode."
+    folder = Path(folder)
+    missing = [f for f in TAEF2_FILES if not (folder / f).is_file()]
+    if missing: raise FileNotFoundError(f"{folder}: no TAEF2 weights ({', '.join(missing)} missing); reinstall music2pose, or give a folder with both files")
+    model = TAEF2()
+    for part, name in ((model.encoder, TAEF2_FILES[0]), (model.decoder, TAEF2_FILES[1])):
+        try: state = torch.load(folder / name, map_location="cpu", weights_only=True)   # tensors only: never run code
+        except Exception as e: raise ValueError(f"{folder / name}: cannot read it ({type(e).__name__}); the file is damaged, copy it again") from None
+        try: part.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)  # shipped as float16; computed in float32
+        except (RuntimeError, AttributeError) as e:
+            raise ValueError(f"{folder / name}: not TAEF2 weights ({str(e).splitlines()[0].strip()})") from None
+    return model.eval().requires_grad_(False)
+
+def weights_sha256(module: nn.Module) -> str:
+    "SHA-256 of a module's state dict (names and float32 values, in name order): equal hashes, equal weights."
+    h = hashlib.sha256()
+    for k, v in sorted(module.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().float().numpy().tobytes())
+    return h.hexdigest()
+
 # %% ../nbs/07_vae.ipynb #3d6181a5
 POSE_VAE_FILE = "pose_vae.json"
 POSE_VAE_FORMAT = "music2pose.pose_vae/1"
@@ -143,6 +226,9 @@ class PoseVAE(nn.Module):
     def __init__(self, vae, config: VAEConfig, latent_mean=None, latent_std=None):
         super().__init__()
         self.vae, self.config = vae, config
+        if (config.backend == "taef2") != isinstance(vae, TAEF2):
+            raise ValueError(f"config {config.name!r} has backend={config.backend!r} but the VAE is a {type(vae).__name__}; "
+                             "use a taef2 preset for TAEF2 and backend='diffusers' for a diffusers VAE")
         expected = 3 if config.grouping == "rgb" else config.num_channels
         got = getattr(vae.config, "in_channels", None)
         if got is not None and got != expected:
@@ -184,7 +270,7 @@ class PoseVAE(nn.Module):
         if self.config.grouping == "rgb": x = group_channels(x)
         out = self.vae.encode(x.contiguous(memory_format=torch.channels_last))   # channels_last: see decode (1.5x here too)
         if hasattr(out, "latent_dist"): z = out.latent_dist.sample(generator) if sample else out.latent_dist.mode()
-        else: z = out.latents  # AutoencoderTiny is deterministic
+        else: z = out.latents  # AutoencoderTiny and TAEF2 are deterministic
         if self.config.grouping == "rgb": z = ungroup_channels(z, self.groups)
         return self._scale(z).contiguous()   # plain layout for callers that save or view it
 
@@ -205,6 +291,7 @@ class PoseVAE(nn.Module):
 # %% ../nbs/07_vae.ipynb #e6ed558c
 DECODE_THRESHOLD = 0.2  # peak height below which a decoded joint counts as missing (0.3 missed 4.5% of real joints, 0.2 1.4%)
 DECODE_WINDOW = 3       # soft-argmax half-window in bins
+DECODE_METHOD = "soft"  # read-back of decoded images: see onehot_to_keypoints for the methods
 
 def _pose_batch(seqs) -> list[PoseSequence]:
     seqs = [seqs] if isinstance(seqs, PoseSequence) else list(seqs)
@@ -214,16 +301,16 @@ def _pose_batch(seqs) -> list[PoseSequence]:
 
 @patch
 def encode_poses(self: PoseVAE, seqs, sample: bool = False) -> torch.Tensor:
-    "Latents `(B, C, bins/8, T/8)` of a `PoseSequence` or a list of equal-length ones."
+    "Latents `(B, C, bins/8, T/8)` of a `PoseSequence` or a list of equal-length ones (ridges `config.sigma` bins wide)."
     seqs = _pose_batch(seqs)
     kp = torch.from_numpy(np.stack([s.keypoints for s in seqs])); conf = torch.from_numpy(np.stack([s.confidence for s in seqs]))
-    return self.encode(keypoints_to_onehot(kp, conf, self.config.bins, self.config.value).to(self.latent_mean.device), sample=sample)
+    return self.encode(keypoints_to_onehot(kp, conf, self.config.bins, self.config.value, sigma=self.config.sigma).to(self.latent_mean.device), sample=sample)
 
 @patch
 def decode_poses(self: PoseVAE, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080),
-                 threshold: float = DECODE_THRESHOLD, window: int = DECODE_WINDOW) -> list[PoseSequence]:
-    "Decode latents to one `PoseSequence` (openpose18) per batch item."
-    kp, conf = onehot_to_keypoints(self.decode(latents), method="soft", window=window, threshold=threshold)
+                 threshold: float = DECODE_THRESHOLD, window: int = DECODE_WINDOW, method: str | None = None) -> list[PoseSequence]:
+    "Decode latents to one `PoseSequence` (openpose18) per batch item, read back with `method` (default `DECODE_METHOD`)."
+    kp, conf = onehot_to_keypoints(self.decode(latents), method=method or DECODE_METHOD, window=window, threshold=threshold)
     kp, conf = kp.float().cpu().numpy(), conf.float().cpu().numpy()
     return [PoseSequence(kp[i], conf[i], fps=fps, layout="openpose18", frame_size=frame_size) for i in range(len(kp))]
 
@@ -233,20 +320,39 @@ def _config_from_dict(d: dict) -> VAEConfig:
     if "block_out_channels" in known: known["block_out_channels"] = tuple(known["block_out_channels"])
     return VAEConfig(**known)
 
+def _save_taef2_weights(vae: TAEF2, folder: Path):
+    folder.mkdir(parents=True)
+    for part, name in ((vae.encoder, TAEF2_FILES[0]), (vae.decoder, TAEF2_FILES[1])):
+        torch.save({k: v.half() for k, v in part.state_dict().items()}, folder / name)  # float16, as published
+    shutil.copy(TAEF2_DIR / "LICENSE", folder / "LICENSE")   # the MIT notice travels with every copy
+
 @patch
-def save_pretrained(self: PoseVAE, folder: str | os.PathLike) -> Path:
-    "Write the codec to `folder` (diffusers VAE in `vae/`, codec settings in `pose_vae.json`)."
+def save_pretrained(self: PoseVAE, folder: str | os.PathLike, copy_weights: bool = False) -> Path:
+    """Write the codec to `folder`: codec settings in `pose_vae.json`, the VAE in `vae/` (diffusers format). A TAEF2
+    codec names the shipped weights by their SHA-256 instead of copying them, unless `copy_weights`."""
     folder = Path(folder)
     with atomic_dir(folder) as tmp:
-        self.vae.save_pretrained(tmp / "vae", safe_serialization=True)
         meta = {"format": POSE_VAE_FORMAT, "config": asdict(self.config),
                 "latent_mean": self.latent_mean.tolist(), "latent_std": self.latent_std.tolist()}
+        if self.config.backend == "taef2":
+            meta["vae_sha256"] = weights_sha256(self.vae)
+            if copy_weights: _save_taef2_weights(self.vae, tmp / "vae")
+        else: self.vae.save_pretrained(tmp / "vae", safe_serialization=True)
         (tmp / POSE_VAE_FILE).write_text(json.dumps(meta, indent=1))
     return folder
 
+def _load_saved_taef2(folder: Path, meta: dict) -> TAEF2:
+    "The TAEF2 a saved codec was made with: its own copy in `vae/` if it has one, else the shipped weights, checked by hash."
+    where = folder / "vae" if (folder / "vae").is_dir() else TAEF2_DIR
+    vae, want = load_taef2(where), meta.get("vae_sha256")
+    if weights_sha256(vae) != want:
+        raise ValueError(f"{folder}: saved with other TAEF2 weights (sha256 {str(want)[:12]}...) than those in {where}; "
+                         "save the codec with copy_weights=True on the machine that made it")
+    return vae
+
 @patch(cls_method=True)
 def from_pretrained(cls: PoseVAE, folder: str | os.PathLike, expect: str | VAEConfig | None = None) -> PoseVAE:
-    "Load a codec saved by `save_pretrained`; with `expect`, fail unless its bins/keypoints/grouping match."
+    "Load a codec saved by `save_pretrained`; with `expect`, fail unless its backend/bins/keypoints/grouping match."
     folder = Path(folder)
     meta_file = folder / POSE_VAE_FILE
     if not folder.is_dir(): raise FileNotFoundError(f"{folder}: no such PoseVAE folder")
@@ -257,16 +363,25 @@ def from_pretrained(cls: PoseVAE, folder: str | os.PathLike, expect: str | VAECo
     config = _config_from_dict(meta["config"])
     if expect is not None:
         want = get_vae_config(expect) if isinstance(expect, str) else expect
-        diff = [f"{k}: {getattr(config, k)} here, {getattr(want, k)} expected" for k in ("bins", "num_keypoints", "grouping")
+        diff = [f"{k}: {getattr(config, k)} here, {getattr(want, k)} expected" for k in ("backend", "bins", "num_keypoints", "grouping")
                 if getattr(config, k) != getattr(want, k)]
         if diff: raise ValueError(f"{folder}: checkpoint from another config ({'; '.join(diff)})")
-    return cls(load_vae(folder / "vae"), config, meta["latent_mean"], meta["latent_std"])
+    vae = _load_saved_taef2(folder, meta) if config.backend == "taef2" else load_vae(folder / "vae")
+    return cls(vae, config, meta["latent_mean"], meta["latent_std"])
 
 @patch(cls_method=True)
-def from_vae(cls: PoseVAE, path_or_id: str | os.PathLike, config: str | VAEConfig = "full", subfolder: str | None = None, **kwargs) -> PoseVAE:
-    "Wrap a pretrained diffusers VAE (hub id or folder), frozen, as a codec shaped by `config`."
+def from_vae(cls: PoseVAE, path_or_id: str | os.PathLike, config: str | VAEConfig | None = None, subfolder: str | None = None, **kwargs) -> PoseVAE:
+    "Wrap a pretrained VAE (hub id, folder, or `taef2` for the shipped TAEF2), frozen, as a codec shaped by `config` (default `full`, or `taef2_256` for TAEF2)."
+    vae = load_vae(path_or_id, subfolder=subfolder, **kwargs)
+    config = config or ("taef2_256" if isinstance(vae, TAEF2) else "full")
+    return cls(vae, get_vae_config(config) if isinstance(config, str) else config)
+
+@patch(cls_method=True)
+def from_taef2(cls: PoseVAE, config: str | VAEConfig = "taef2_256", poses=None) -> PoseVAE:
+    "The shipped TAEF2 as a codec shaped by `config`; with `poses` (sequences or a corpus folder), latents standardised on them."
     config = get_vae_config(config) if isinstance(config, str) else config
-    return cls(load_vae(path_or_id, subfolder=subfolder, **kwargs), config)
+    codec = cls(load_taef2(), config)
+    return codec if poses is None else cls(codec.vae, config, *compute_latent_stats(codec, load_training_poses(poses)))
 
 # %% ../nbs/07_vae.ipynb #27e34284
 def blur_bins(images: torch.Tensor, sigma: float) -> torch.Tensor:
@@ -362,9 +477,13 @@ def load_checkpoint(path: str | os.PathLike, format: str | None = None, what: st
 VAE_CHECKPOINT_FORMAT = "music2pose.vae/1"
 
 def _checkpoint_config(config: VAEConfig) -> dict:
-    out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items() if k in MODEL_FIELDS}
-    # The hot value joined a codec's identity after codecs had shipped: naming it only when it is not the default
-    # keeps every codec trained before the option the same codec (same checkpoints, same cached latents).
+    if config.backend == "taef2":   # a fixed pretrained network: what varies is only the image it is fed
+        out = {"backend": "taef2", **{k: getattr(config, k) for k in ("bins", "num_keypoints", "grouping", "sigma")}}
+    else:
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items() if k in MODEL_FIELDS}
+        # Options that joined a codec's identity after codecs had shipped are named only when not at their default,
+        # which keeps every codec made before the option the same codec (same checkpoints, same cached latents).
+        if config.sigma: out["sigma"] = config.sigma
     if config.value != "one": out["value"] = config.value
     return out
 
@@ -373,6 +492,7 @@ def train_vae(data, out_dir: str | os.PathLike, config: str | VAEConfig = "small
     "Train a pose VAE on `data`; checkpoints and resumes in `out_dir`; saves the codec to `out_dir/pose_vae`."
     from tqdm.auto import tqdm
     config = get_vae_config(config, **({"steps": steps} if steps else {}))
+    if config.backend == "taef2": raise ValueError(f"preset {config.name!r} is the frozen pretrained TAEF2: nothing to train; use PoseVAE.from_taef2")
     if config.pretrained: raise ValueError(f"preset {config.name!r} uses the pretrained VAE {config.pretrained}; load it with PoseVAE.from_vae")
     seqs = load_training_poses(data)
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
@@ -438,10 +558,8 @@ def compute_latent_stats(codec: PoseVAE, seqs: list[PoseSequence], window: int =
 # %% ../nbs/07_vae.ipynb #6f8d4ec5
 def codec_identity(codec: PoseVAE) -> dict:
     "What identifies a pose VAE: its shape, latent statistics and a SHA-256 of its weights (same identity, same latents)."
-    h = hashlib.sha256()
-    for k, v in sorted(codec.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().float().numpy().tobytes())
     return {"config": _checkpoint_config(codec.config), "latent_mean": [round(v, 6) for v in codec.latent_mean.tolist()],
-            "latent_std": [round(v, 6) for v in codec.latent_std.tolist()], "weights_sha256": h.hexdigest()}
+            "latent_std": [round(v, 6) for v in codec.latent_std.tolist()], "weights_sha256": weights_sha256(codec)}
 
 @torch.no_grad()
 def encode_sequence(codec: PoseVAE, seq: PoseSequence, chunk_frames: int = 1024) -> torch.Tensor:
@@ -480,11 +598,11 @@ def load_latents(path: str | os.PathLike) -> tuple[torch.Tensor, int]:
 # %% ../nbs/07_vae.ipynb #35d8caa0
 @torch.no_grad()
 def reconstruction_errors(codec: PoseVAE, seq: PoseSequence, window: int = 256, threshold: float = DECODE_THRESHOLD,
-                          decode_window: int = DECODE_WINDOW) -> dict:
+                          decode_window: int = DECODE_WINDOW, method: str | None = None) -> dict:
     """Encode -> decode -> read back `seq`; per-coordinate errors (normalised and in pixels), missing-joint rates, and
     the confidences in and out (`confidence`: `(2, N)` for the N joints seen in both; what a `value="confidence"` codec keeps)."""
     seq = seq.to_layout("openpose18")
-    parts = [codec.decode_poses(codec.encode_poses(w), seq.fps, seq.frame_size, threshold, decode_window)[0]
+    parts = [codec.decode_poses(codec.encode_poses(w), seq.fps, seq.frame_size, threshold, decode_window, method)[0]
              for w in _windows(seq, window, codec.stride)]
     kp = np.concatenate([p.keypoints for p in parts])[:len(seq)]
     vis = np.concatenate([p.visible for p in parts])[:len(seq)]

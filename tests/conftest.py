@@ -1,8 +1,23 @@
-"""Fixtures shared by the test modules that train tiny models on a tiny corpus (a module may define its own `corpus`)."""
+"""Fixtures shared by the test modules: SIGINT that reaches the commands they start, and for the modules that train tiny
+models, one intra-op thread and a tiny corpus (a module may define its own `corpus`)."""
+import signal
+
 import pytest
 import torch
 
 from music2pose.choreo import make_corpus
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_reaches_child_processes():
+    """SIGINT handled (as KeyboardInterrupt) in this process, so that the commands the tests start can hear Ctrl-C.
+    A shell without job control (a script, CI, `pytest ... &`) starts a background command with SIGINT ignored; its
+    children inherit that, and a Python started with SIGINT ignored never raises KeyboardInterrupt: a test that sends
+    SIGINT would then wait for a command that cannot hear it. A handled signal is reset to the default at exec."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored: signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if ignored: signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
-"The `music2pose` command end to end, as a user runs it: a separate process, real files, exit codes, kills."
+"""The `music2pose` command end to end, as a user runs it: a separate process, real files, exit codes, kills. Checks of
+what `main` (the console script's function) answers, bad input above all, run in this process: each new Python
+spends seconds importing torch."""
 import json
 import os
 import signal
@@ -10,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from music2pose.cli import main
 from music2pose.poses import PoseSequence, find_shared_data
 from music2pose.render import media_info
 
@@ -46,10 +49,11 @@ def test_generate_writes_every_output(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temp litter
 
 
-def test_same_seed_same_dance_other_fps(tmp_path):
-    a, b, c = (cli("generate", SONG, "-o", tmp_path / name, "--seconds", 3, "--no-video", *QUICK, *extra)
+def test_same_seed_same_dance_other_fps(tmp_path, capsys):
+    "In this process (the same seed in another process: test_faults.py)."
+    a, b, c = (main(["generate", str(SONG), "-o", str(tmp_path / name), "--seconds", "3", "--no-video", *QUICK, *extra])
                for name, extra in (("a", []), ("b", []), ("c", ["--fps", "24", "--seed", "5"])))
-    assert a.returncode == b.returncode == c.returncode == 0, (a.stderr, c.stderr)
+    assert a == b == c == 0, capsys.readouterr().err
     pa, pb, pc = (PoseSequence.load(tmp_path / n / "poses.npz") for n in "abc")
     assert pa.equals(pb) and pc.fps == 24 and len(pc) == 72
 
@@ -68,27 +72,35 @@ def test_same_seed_same_dance_other_fps(tmp_path):
     (["render", "data_samples/corpus/poses/s0000_d1.npz", "-o", "{tmp}/v.avi"], ".mp4"),
     (["frobnicate"], "invalid choice"),
 ])
-def test_bad_input_one_line_exit_2(tmp_path, args, message):
-    r = cli(*(a.format(tmp=tmp_path) for a in args))
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+def test_bad_input_one_line_exit_2(tmp_path, args, message, capsys, monkeypatch):
+    "In this process (`main` is what the console script calls): starting a Python for each case costs seconds of imports."
+    monkeypatch.chdir(ROOT)
+    code = main([a.format(tmp=tmp_path) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2, (code, err)
+    assert message in err and "Traceback" not in err, err
     assert not (tmp_path / "o").exists() and not (tmp_path / "v.mp4").exists()
 
 
-def test_existing_output_is_kept(tmp_path):
+def test_bad_input_exit_code_reaches_the_shell(tmp_path):
+    "The same through a real process: the exit code and the one line."
+    r = cli("generate", tmp_path / "missing.wav", "-o", tmp_path / "o")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no such audio file" in r.stderr, r.stderr
+
+
+def test_existing_output_is_kept(tmp_path, capsys):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "precious.txt").write_text("do not lose me")
-    r = cli("generate", SONG, "-o", out, "--seconds", 2, *QUICK)
-    assert r.returncode == 2 and "--overwrite" in r.stderr
+    assert main(["generate", str(SONG), "-o", str(out), "--seconds", "2", *QUICK]) == 2 and "--overwrite" in capsys.readouterr().err
     assert (out / "precious.txt").read_text() == "do not lose me"
     video = tmp_path / "v.mp4"
     video.write_bytes(b"old video")
-    r = cli("render", "data_samples/corpus/poses/s0000_d1.npz", "-o", video, "-q")
-    assert r.returncode == 2 and "overwrite" in r.stderr and video.read_bytes() == b"old video"
+    assert main(["render", str(ROOT / "data_samples/corpus/poses/s0000_d1.npz"), "-o", str(video), "-q"]) == 2
+    assert "overwrite" in capsys.readouterr().err and video.read_bytes() == b"old video"
     file_out = tmp_path / "file"
     file_out.write_text("x")
-    assert cli("generate", SONG, "-o", file_out, "--seconds", 2, *QUICK).returncode == 2 and file_out.read_text() == "x"
+    assert main(["generate", str(SONG), "-o", str(file_out), "--seconds", "2", *QUICK]) == 2 and file_out.read_text() == "x"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
@@ -103,17 +115,48 @@ def test_read_only_parent(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_killed_generation_leaves_nothing_that_looks_complete(tmp_path, sig):
+    """Ctrl-C or a kill while the outputs are written (the moment their temporary folder appears, not a time): no
+    OUT_DIR, and after Ctrl-C exit code 130 and no temporary folder either."""
     out = tmp_path / "out"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    p = subprocess.Popen([sys.executable, "-m", "music2pose.cli", "generate", str(SONG), "-o", str(out), "--steps", "4", "--frames"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    time.sleep(12)   # loading, features, a window or two: somewhere in the middle of the work
-    p.send_signal(sig)
-    _, err = p.communicate(timeout=60)
-    if p.returncode == 0: pytest.skip("finished before the signal: a faster machine than this test assumed")
+    p = subprocess.Popen([sys.executable, "-m", "music2pose.cli", "generate", str(SONG), "-o", str(out), "--seconds", "12",
+                          "--steps", "2", "--frames", "-q"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                         env=env, cwd=ROOT)
+    writing = lambda: any(q.name.startswith(".out.") for q in tmp_path.iterdir())
+    try:
+        hang_guard = time.time() + 600   # only stops a broken run; the test waits for the temporary folder
+        while not writing() and p.poll() is None and time.time() < hang_guard: time.sleep(0.005)
+        assert p.poll() is None, (p.returncode, p.stderr.read() if p.poll() is not None else "")   # still writing
+        p.send_signal(sig)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None: p.kill(); p.wait()
     assert not out.exists(), list(out.iterdir())
-    assert not [q for q in tmp_path.iterdir() if q.name.startswith(".out.")] or sig == signal.SIGKILL
-    if sig == signal.SIGINT: assert p.returncode == 130 and "interrupted" in err, (p.returncode, err)
+    if sig == signal.SIGINT:
+        assert p.returncode == 130 and "interrupted" in err, (p.returncode, err)
+        assert not [q for q in tmp_path.iterdir() if q.name.startswith(".out.")]
+    else: assert p.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("command", ["train", "train-raw", "evaluate"])
+def test_ctrl_c_while_a_delegated_command_is_imported(command, monkeypatch, capsys):
+    "Ctrl-C in the seconds a delegated command spends importing torch and the rest: one line, exit code 130."
+    import importlib
+    def interrupted_import(name): raise KeyboardInterrupt
+    monkeypatch.setattr(importlib, "import_module", interrupted_import)
+    assert main([command, "--help"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"music2pose {command}: interrupted before it started" in err, err
+
+
+def test_ctrl_c_in_a_delegated_command_that_does_not_catch_it(monkeypatch, capsys):
+    "A delegated command's own `main` need not catch Ctrl-C: the dispatcher turns it into one line and exit code 130."
+    import music2pose.evaluate
+    def interrupted(argv): raise KeyboardInterrupt
+    monkeypatch.setattr(music2pose.evaluate, "main", interrupted)
+    assert main(["evaluate", "--heldout", "h"]) == 130
+    err = capsys.readouterr().err
+    assert err == "music2pose evaluate: interrupted\n", err
 
 
 def test_info_prints_versions_device_and_card():
@@ -123,10 +166,11 @@ def test_info_prints_versions_device_and_card():
         assert needle in r.stdout, needle
 
 
-def test_train_is_delegated(tmp_path):
+def test_train_is_delegated(tmp_path, capsys):
     r = cli("train", "--corpus", tmp_path, "--out", tmp_path / "run")
     assert r.returncode == 2 and "not a music2pose corpus folder" in r.stderr
-    assert "--time-indexing" in cli("train", "--help").stdout
+    with pytest.raises(SystemExit) as e: main(["train", "--help"])
+    assert e.value.code == 0 and "--time-indexing" in capsys.readouterr().out
 
 
 real_music = find_shared_data("music")

@@ -252,3 +252,54 @@ def test_feature_stats_checks():
     assert (normalize_features(mf, mean, std).features == 0).all()
     with pytest.raises(ValueError, match=r"shape \(3,\)"):
         normalize_features(mf, mean[:2], std)
+
+
+# -- beat tracking with a tempo that changes (tempo_mode) -------------------------------------------------------
+
+def test_unknown_tempo_mode_is_refused_in_one_line(clicks):
+    from music2pose.music import track_beats
+    for call in (lambda: music_features(clicks, sr_in=SR, tempo_mode="constant"),
+                 lambda: track_beats(clicks, SR, tempo_mode="")):
+        with pytest.raises(ValueError, match="tempo_mode must be one of 'varying', 'steady'") as e:
+            call()
+        assert "\n" not in str(e.value)
+
+
+def test_local_tempo_refuses_a_bad_prior(clicks):
+    from music2pose.music import local_tempo
+    for bad in (0, -120, float("nan")):
+        with pytest.raises(ValueError, match="start_bpm must be a positive number"):
+            local_tempo(clicks, SR, start_bpm=bad)
+
+
+@pytest.mark.parametrize("mode", ["varying", "steady"])
+def test_silence_has_no_beats_in_either_mode(mode):
+    from music2pose.music import track_beats
+    mf = music_features(np.zeros(2 * SR, np.float32), fps=30, sr_in=SR, tempo_mode=mode)
+    assert len(mf.beat_times) == 0 and mf.tempo == 0.0 and (mf.column("beat") == 0).all()
+    beats, tempo, curve = track_beats(np.zeros(SR, np.float32), SR, tempo_mode=mode)
+    assert len(beats) == 0 and tempo == 0.0 and (curve == 0).all()
+
+
+@pytest.mark.parametrize("mode", ["varying", "steady"])
+def test_clips_of_one_token_and_dc_audio_track_in_either_mode(clicks, mode):
+    mf = music_features(clicks[: int(0.3 * SR)], fps=30, sr_in=SR, tempo_mode=mode)   # 9 frames, shorter than the tempo window
+    assert mf.features.shape[1] == 35 and np.isfinite(mf.tempo) and mf.tempo >= 0
+    with pytest.raises(ValueError, match="shorter than one music token"):
+        music_features(clicks[: int(0.2 * SR)], fps=30, sr_in=SR, tempo_mode=mode)
+    dc = music_features(np.full(SR, 0.5, np.float32), sr_in=SR, tempo_mode=mode)
+    assert np.isfinite(dc.features).all() and np.isfinite(dc.tempo)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        bad = clicks.copy(); bad[5] = np.nan
+        music_features(bad, sr_in=SR, tempo_mode=mode)
+
+
+def test_tempo_curve_has_one_value_per_onset_frame_and_stays_in_range(clicks):
+    from music2pose.music import TEMPO_RANGE, local_tempo, track_beats
+    sr = 15360
+    audio, _ = click_track(bpm=100, seconds=8, sr=sr)
+    curve = local_tempo(audio, sr)
+    assert curve.shape == (1 + len(audio) // 512,)
+    assert TEMPO_RANGE[0] * 0.9 <= curve.min() and curve.max() <= TEMPO_RANGE[1] * 1.1
+    beats, tempo, followed = track_beats(audio, sr)
+    assert tempo == 100.0 and np.ptp(followed) == 0 and len(beats) >= 10

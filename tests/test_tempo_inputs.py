@@ -81,3 +81,19 @@ def test_still_dance_has_no_rate(dance):
     still = dance[:1].keypoints.repeat(240, 0)
     rate, clarity = motion_bpm(PoseSequence(still, None, dance.fps, dance.layout, dance.frame_size), return_clarity=True)
     assert np.isnan(rate) and clarity == 0.0
+
+
+def test_beat_tracking_scores_bad_inputs():
+    from music2pose.tempo import beat_tracking_scores
+    grid = np.arange(0.5, 5, 0.5)
+    for tol in (0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="tolerance_s must be a positive number of seconds") as e:
+            beat_tracking_scores(grid, grid, tolerance_s=tol)
+        assert one_line(e)
+    with pytest.raises(ValueError, match="beat times must be finite"):
+        beat_tracking_scores([0.5, np.nan], grid)
+    found, false = beat_tracking_scores(grid, [])          # no true beats: nothing to find, every found beat is false
+    assert np.isnan(found) and false == 1.0
+    found, false = beat_tracking_scores([], grid)          # nothing found: every true beat is missed, no false share
+    assert found == 0.0 and np.isnan(false)
+    assert all(np.isnan(beat_tracking_scores(grid, grid, start=10, stop=20)))   # an empty stretch has neither

@@ -1,5 +1,5 @@
-"""music2pose.train: the `main` command's errors, resuming under another config, damaged checkpoints, bad inputs
-to the sampler, and (slow) a two-process CPU run through `torchrun` (gloo)."""
+"""music2pose.train: the `main` command's errors, resuming under another config, damaged checkpoints, Ctrl-C in every
+phase of a run, bad inputs to the sampler, and (slow) a two-process CPU run through `torchrun` (gloo)."""
 import os
 import shutil
 import subprocess
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import ctrl_c
 from music2pose.dit import build_dit
 from music2pose.train import (CHECKPOINT_FILE, LatentDanceDataset, get_train_config, load_checkpoint, load_generator, main,
                               sample_segment, save_checkpoint, train_generator)
@@ -178,8 +179,8 @@ def test_killed_run_resumes_to_the_uninterrupted_result(corpus, vae_dir, tmp_pat
     proc = subprocess.Popen([sys.executable, "-m", "music2pose.train", *args, "--out", str(killed)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 240
-        while not (killed / CHECKPOINT_FILE).exists() and proc.poll() is None and time.time() < deadline: time.sleep(0.02)
+        hang_guard = time.time() + 600   # only stops a broken run; the test waits for the checkpoint file
+        while not (killed / CHECKPOINT_FILE).exists() and proc.poll() is None and time.time() < hang_guard: time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
     finally: proc.wait()
     at_kill = load_checkpoint(killed / CHECKPOINT_FILE)["step"]
@@ -246,3 +247,49 @@ def test_two_cpu_processes_with_torchrun(corpus, vae_dir, tmp_path):
     ckpt = load_checkpoint(out / CHECKPOINT_FILE)
     assert ckpt["processes"] == 2 and ckpt["step"] == 4 and len(ckpt["history"]) == 4
     assert load_generator(out / "model").model.config.latent_height == 8
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------------------------
+
+def resumed_copy(trained, tmp_path) -> Path:
+    "A run folder holding `trained`'s checkpoint (step 4) and latent cache, as a run stopped after its checkpoint leaves it."
+    run = tmp_path / "run"
+    shutil.copytree(trained, run, ignore=shutil.ignore_patterns("model", "loss.png"))
+    return run
+
+
+@pytest.mark.parametrize("phase", ["music features", "caching latents", "a training step", "writing a checkpoint"])
+def test_ctrl_c_in_every_phase_exits_130_and_resumes(phase, trained, corpus, vae_dir, tmp_path, capsys, monkeypatch):
+    """Ctrl-C (KeyboardInterrupt where SIGINT raises it) while the music features are computed, while latents are cached,
+    in the middle of a step and in the middle of a checkpoint write: one line, exit code 130, nothing torn, and the
+    same command then finishes the run."""
+    import music2pose.train as train
+    if phase == "music features": corpus = shutil.copytree(corpus, tmp_path / "corpus", ignore=shutil.ignore_patterns("features"))
+    run, kept = (tmp_path / "run", None) if phase in ("music features", "caching latents") else (resumed_copy(trained, tmp_path), 4)
+    patch = {"music features": ("song_features", ctrl_c.features_then_ctrl_c(train.song_features)),
+             "caching latents": ("cache_latents", ctrl_c.latents_then_ctrl_c(train.cache_latents)),
+             "a training step": ("flow_matching_loss", ctrl_c.ctrl_c_in_call(train.flow_matching_loss, 2)),
+             "writing a checkpoint": ("save_checkpoint", ctrl_c.ctrl_c_while_saving)}[phase]
+    args = ["--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "6", "--vae", vae_dir, "--split", "all", "--no-progress"]
+    with monkeypatch.context() as m:
+        m.setattr(train, *patch)
+        try: code, err = run_main(capsys, *args)
+        except KeyboardInterrupt: pytest.fail(f"Ctrl-C while {phase} escaped `music2pose train`")
+    ctrl_c.assert_interrupted(code, err, "train")
+    ctrl_c.assert_nothing_torn(run, kept)
+    code, err = run_main(capsys, *args)
+    ckpt = load_checkpoint(run / CHECKPOINT_FILE)
+    assert code == 0 and ckpt["step"] == 6 and len(ckpt["history"]) == 6, err
+    if kept: assert ckpt["history"][:4] == load_checkpoint(trained / CHECKPOINT_FILE)["history"]
+
+
+def test_sigint_while_writing_a_checkpoint(trained, corpus, vae_dir, tmp_path, capsys):
+    """A real SIGINT to a real `music2pose train` process halfway through writing its checkpoint (it says so, then waits):
+    exit code 130 with one line, the previous checkpoint intact, no temp file, and the same command finishes."""
+    run = resumed_copy(trained, tmp_path)
+    args = ["--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "6", "--vae", vae_dir, "--split", "all", "--no-progress"]
+    code, err = ctrl_c.interrupt_while_saving("music2pose.train", ["train", *args])
+    ctrl_c.assert_interrupted(code, err, "train")
+    ctrl_c.assert_nothing_torn(run, 4)
+    assert run_main(capsys, *args)[0] == 0 and load_checkpoint(run / CHECKPOINT_FILE)["step"] == 6
+
