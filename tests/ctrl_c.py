@@ -68,6 +68,24 @@ def assert_nothing_torn(run: Path, step: int | None):
     for cached in run.rglob("*.npz"): np.load(cached)
 
 
+
+def interrupt_then_finish(monkeypatch, module, patch: tuple, run_command, args: list, out: Path, kept: int | None,
+                          command: str, steps: int, trained: Path):
+    """Run `command` with `module.<name>` replaced by `patch = (name, interrupting_fn)`: it must stop with one line and
+    exit code 130 and leave nothing torn (checkpoint at step `kept`, or none); then the same command, unpatched, must
+    finish all `steps`, keeping the `kept` steps of `trained`'s history. `run_command(*args) -> (code, stderr)`."""
+    import pytest
+    with monkeypatch.context() as m:
+        m.setattr(module, *patch)
+        try: code, err = run_command(*args)
+        except KeyboardInterrupt: pytest.fail(f"Ctrl-C while running {patch[0]} escaped `music2pose {command}`")
+    assert_interrupted(code, err, command)
+    assert_nothing_torn(out, kept)
+    code, err = run_command(*args)
+    ckpt = load_checkpoint(out / "checkpoint.pt")
+    assert code == 0 and ckpt["step"] == steps and len(ckpt["history"]) == steps, err
+    if kept: assert ckpt["history"][:kept] == load_checkpoint(trained / "checkpoint.pt")["history"]
+
 # A command whose checkpoint write stops halfway (temp file open, first bytes written), says so on stdout and waits
 # there for Ctrl-C: `python -c BLOCKING_SAVE MODULE ARGS...` runs `music2pose.cli` with ARGS, MODULE's save patched.
 BLOCKING_SAVE = """

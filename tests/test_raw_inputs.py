@@ -157,13 +157,4 @@ def test_ctrl_c_in_every_phase_exits_130_and_resumes(phase, trained, corpus, tmp
              "a training step": ("raw_flow_loss", ctrl_c.ctrl_c_in_call(raw.raw_flow_loss, 2)),
              "writing a checkpoint": ("save_checkpoint", ctrl_c.ctrl_c_while_saving)}[phase]
     args = ["--corpus", corpus, "--out", out, "--preset", "tiny", "--steps", 5, "--split", "all", "--no-progress"]
-    with monkeypatch.context() as m:
-        m.setattr(raw, *patch)
-        try: code, err = run(capsys, *args)
-        except KeyboardInterrupt: pytest.fail(f"Ctrl-C while {phase} escaped `music2pose train-raw`")
-    ctrl_c.assert_interrupted(code, err, "train-raw")
-    ctrl_c.assert_nothing_torn(out, kept)
-    code, err = run(capsys, *args)
-    ckpt = load_checkpoint(out / CHECKPOINT_FILE)
-    assert code == 0 and ckpt["step"] == 5 and len(ckpt["history"]) == 5, err
-    if kept: assert ckpt["history"][:3] == load_checkpoint(trained / CHECKPOINT_FILE)["history"]
+    ctrl_c.interrupt_then_finish(monkeypatch, raw, patch, lambda *a: run(capsys, *a), args, out, kept, "train-raw", 5, trained)

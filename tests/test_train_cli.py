@@ -271,16 +271,7 @@ def test_ctrl_c_in_every_phase_exits_130_and_resumes(phase, trained, corpus, vae
              "a training step": ("flow_matching_loss", ctrl_c.ctrl_c_in_call(train.flow_matching_loss, 2)),
              "writing a checkpoint": ("save_checkpoint", ctrl_c.ctrl_c_while_saving)}[phase]
     args = ["--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "6", "--vae", vae_dir, "--split", "all", "--no-progress"]
-    with monkeypatch.context() as m:
-        m.setattr(train, *patch)
-        try: code, err = run_main(capsys, *args)
-        except KeyboardInterrupt: pytest.fail(f"Ctrl-C while {phase} escaped `music2pose train`")
-    ctrl_c.assert_interrupted(code, err, "train")
-    ctrl_c.assert_nothing_torn(run, kept)
-    code, err = run_main(capsys, *args)
-    ckpt = load_checkpoint(run / CHECKPOINT_FILE)
-    assert code == 0 and ckpt["step"] == 6 and len(ckpt["history"]) == 6, err
-    if kept: assert ckpt["history"][:4] == load_checkpoint(trained / CHECKPOINT_FILE)["history"]
+    ctrl_c.interrupt_then_finish(monkeypatch, train, patch, lambda *a: run_main(capsys, *a), args, run, kept, "train", 6, trained)
 
 
 def test_sigint_while_writing_a_checkpoint(trained, corpus, vae_dir, tmp_path, capsys):
