@@ -2,6 +2,8 @@
 
     python benchmarks/readback_path.py [--views 9] [--songs FILE ...] [--seeds 0 1] [--seconds 20] [--dwm DIR]
 
+Read-backs: `soft`, `path`, and `path+body` (the path with `body=`: the generator's reference pose, or the first frame
+of a real input).
 (a) Real dances through the shipped pose VAE (`load_default_vae`): AIST++ keypoints2d files x camera views at 30 fps
 (and, with --dwm, a Dance with Melody corpus folder), each cut into 256-frame windows, encoded, decoded, and read
 back from the SAME decoded images both ways, at the VAE's `DECODE_THRESHOLD` and `DECODE_WINDOW`.
@@ -9,11 +11,11 @@ back from the SAME decoded images both ways, at the VAE's `DECODE_THRESHOLD` and
 grid is sampled once and its decoded images (chunks as `pipeline.decode_song` decodes them) read back both ways.
 
 Measured, per method:
-- off-body: the share of visible joints farther than one body height from their frame's median joint (coordinate-wise
-  median of the visible joints), in frame heights (x scaled by the aspect ratio); body height = the longer skeleton
-  chain nose-neck-hip-knee-ankle of the sequence itself, each bone at its 90th percentile length over the frames
-  (`metrics.bone_lengths`); for real read-backs also of the input (which has glitches of its own), and how many
-  off-body joints of the read-back are not off-body in the input;
+- off-body: the share of visible joints farther than one body height from their frame's median joint
+  (`metrics.off_body`: body height from the sequence itself, per frame, over a 2-s window either side); for real
+  read-backs also of the input, and how many off-body joints of the read-back are not off-body in the input;
+- bones > 2x their median: visible body bones longer than twice their median length over the sequence (a limb thrown
+  across the frame that stays within one body height of the median joint);
 - jitter: `metrics.jitter` (mean jerk, frame heights / s^3);
 - real read-backs only: error vs the input poses (pixels at 1920x1080; joints visible in both), missed joints
   (visible in the input, not in the read-back) and spurious ones (the other way round);
@@ -30,12 +32,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from music2pose.metrics import body_bones, bone_lengths, jitter
+from music2pose.metrics import bone_lengths, jitter, off_body
 from music2pose.onehot import keypoints_to_onehot, onehot_to_keypoints
 from music2pose.poses import PoseSequence, find_shared_data, load_aistpp_keypoints2d, load_poses
 from music2pose.vae import DECODE_THRESHOLD, DECODE_WINDOW, PoseVAE, load_default_vae
 
-METHODS = ("soft", "path")
+METHODS = ("soft", "path", "path+body")   # path+body: body= the reference pose (generated) or the first input frame (real)
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--aist", help="AIST++ keypoints2d folder (default: ../shared/data/aistpp/keypoints2d)")
 p.add_argument("--views", type=int, default=9, help="camera views per AIST++ file")
@@ -50,6 +52,7 @@ p.add_argument("--steps", type=int, default=30)
 p.add_argument("--skip-real", action="store_true")
 p.add_argument("--skip-generated", action="store_true")
 p.add_argument("--threads", type=int, default=1)
+p.add_argument("--threshold", type=float, default=DECODE_THRESHOLD, help="read-back threshold (default: the VAE's DECODE_THRESHOLD)")
 p.add_argument("--vae", default="shipped", help="'shipped' (load_default_vae) or a TAEF2 config ('taef2_256', 'taef2_512') for the real read-backs")
 p.add_argument("--cache", help="folder to keep the decoded images in (float16), so a rerun skips the VAE and the generator")
 args = p.parse_args()
@@ -57,27 +60,11 @@ torch.set_num_threads(args.threads)
 warnings.filterwarnings("ignore", category=RuntimeWarning)   # nanmedian of all-NaN frames
 
 
-def body_height(seq: PoseSequence) -> float:
-    """The longer skeleton chain nose-neck-hip-knee-ankle, in frame heights, each bone at its 90th percentile length over
-    the frames (a 2-D view foreshortens bones; a high percentile finds their length, and ignores rare glitches)."""
-    names = seq.kind.names
-    lengths = np.nanpercentile(bone_lengths(seq), 90, axis=0)
-    bone = {frozenset((names[a], names[b])): length for (a, b), length in zip(body_bones(seq.layout), lengths)}
-    w, h = seq.frame_size
-    pos = seq.keypoints.astype(np.float64) * np.array([w / h, 1.0])
-    head = np.nanpercentile(np.linalg.norm(pos[:, names.index("nose")] - pos[:, names.index("neck")], axis=-1), 90)
-    return max(head + bone[frozenset(("neck", f"{s}_hip"))] + bone[frozenset((f"{s}_hip", f"{s}_knee"))]
-               + bone[frozenset((f"{s}_knee", f"{s}_ankle"))] for s in ("right", "left"))
-
-
-def off_body(seq: PoseSequence) -> np.ndarray:
-    "`(T, K)`: which visible joints are farther than one body height from their frame's median joint."
-    w, h = seq.frame_size
-    pos = seq.keypoints.astype(np.float64) * np.array([w / h, 1.0])
-    height, vis = body_height(seq), seq.visible
-    if not np.isfinite(height): return np.zeros_like(vis)   # no full chain ever visible: nothing to measure against
-    centre = np.nanmedian(np.where(vis[..., None], pos, np.nan), axis=1, keepdims=True)
-    return (np.linalg.norm(pos - centre, axis=-1) > height) & vis
+def stretched(seq: PoseSequence) -> tuple[int, int]:
+    "(bones longer than twice their median length over the sequence, bones with both ends visible): limbs thrown across the frame."
+    lengths = bone_lengths(seq)
+    seen = np.isfinite(lengths)
+    return int((lengths > 2 * np.nanmedian(lengths, axis=0)).sum()), int(seen.sum())
 
 
 def safe_jitter(seq: PoseSequence) -> float:
@@ -92,6 +79,8 @@ class Tally:
         d = self.data[method]
         far = off_body(seq)
         d["far"].append(int(far.sum())); d["visible"].append(int(seq.visible.sum())); d["jitter"].append(safe_jitter(seq))
+        long_bones, bones = stretched(seq)
+        d["long"].append(long_bones); d["bones"].append(bones)
         if truth is not None:
             d["far_new"].append(int((far & ~off_body(truth)).sum()))
             both = truth.visible & seq.visible
@@ -103,7 +92,7 @@ class Tally:
     def row(self, method, real=True):
         d = self.data[method]
         far, vis = sum(d["far"]), sum(d["visible"])
-        cells = [method, f"{far} / {vis} = {far / max(vis, 1):.3%}"]
+        cells = [method, f"{far} / {vis} = {far / max(vis, 1):.3%}", f"{sum(d['long']) / max(sum(d['bones']), 1):.3%}"]
         if real: cells.append(f"{sum(d['far_new'])}" if d["far_new"] else "")
         cells.append(f"{np.nanmean(d['jitter']):.1f}")
         if real:
@@ -117,7 +106,7 @@ class Tally:
 
 def print_table(title, tally, methods, real):
     print(f"\n{title}")
-    head = ["read-back", "off-body joints (> 1 body height from the frame's median)"]
+    head = ["read-back", "off-body joints (> 1 body height from the frame's median)", "bones > 2x their median"]
     if real: head.append("... of them not off-body in the input")
     head.append("jitter")
     if real: head += ["mean err px", "p99 err px", "max err px", "missed", "spurious"]
@@ -126,15 +115,16 @@ def print_table(title, tally, methods, real):
     for m in methods: print(tally.row(m, real))
 
 
-def read_back(images, method):
+def read_back(images, method, body):
     t0 = time.perf_counter()
-    kp, conf = onehot_to_keypoints(images, method=method, window=DECODE_WINDOW, threshold=DECODE_THRESHOLD)
+    kp, conf = onehot_to_keypoints(images, method=method.split("+")[0], window=DECODE_WINDOW, threshold=args.threshold,
+                                   body=body if method.endswith("+body") else None)
     return kp.numpy(), conf.numpy(), time.perf_counter() - t0
 
 
 codec = (load_default_vae() if args.vae == "shipped" else PoseVAE.from_taef2(args.vae)).eval()
 cfg = codec.config
-print(f"{args.vae} VAE {cfg.name}: {cfg.bins} bins; read-back threshold {DECODE_THRESHOLD}, window {DECODE_WINDOW}; torch threads {torch.get_num_threads()}")
+print(f"{args.vae} VAE {cfg.name}: {cfg.bins} bins; read-back threshold {args.threshold}, window {DECODE_WINDOW}; torch threads {torch.get_num_threads()}")
 
 
 def real_readbacks(seqs, names, title):
@@ -155,7 +145,7 @@ def real_readbacks(seqs, names, title):
                 cached.with_suffix(".tmp").replace(cached)   # atomic: an interrupted run leaves no half-written image
         tally.add("truth", seq)
         for m in METHODS:
-            k, c, s = read_back(decoded, m)
+            k, c, s = read_back(decoded, m, seq[:1])
             tally.timed(m, s, len(decoded))
             back = PoseSequence(k.reshape(n, 18, 2)[:len(seq)], c.reshape(n, 18)[:len(seq)], seq.fps, "openpose18", seq.frame_size)
             tally.add(m, back, seq)
@@ -210,7 +200,7 @@ if not args.skip_generated:
             for m in METHODS:
                 kps, confs = [], []
                 for x, (lo, hi, a, b) in zip(images, decode_chunks(columns)):
-                    k, c, s = read_back(x, m)
+                    k, c, s = read_back(x, m, reference)
                     tally.timed(m, s, x.shape[-1] / 256)
                     kps.append(k[0, (a - lo) * stride:(b - lo) * stride]); confs.append(c[0, (a - lo) * stride:(b - lo) * stride])
                 n = len(music.features)

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
-from scipy.ndimage import gaussian_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, percentile_filter, uniform_filter1d
 from scipy.spatial.distance import pdist
 from torchmetrics import Metric
 from torchmetrics.utilities import dim_zero_cat
@@ -25,8 +25,8 @@ __all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'FACE_
            'kinetic_feature_names', 'geometric_frames', 'geometric_features', 'frechet_distance', 'normalization_stats',
            'fid_from_features', 'diversity_from_features', 'dance_features', 'fid_k', 'fid_g', 'diversity',
            'joint_speed', 'motion_beats', 'beat_alignment', 'beat_align_score', 'beat_grid', 'best_grid_alignment',
-           'jitter', 'body_bones', 'bone_lengths', 'bone_length_cv', 'discontinuity', 'FrechetPoseDistance', 'FIDk',
-           'FIDg', 'DivK', 'BeatAlign']
+           'jitter', 'body_bones', 'bone_lengths', 'bone_length_cv', 'body_height', 'off_body', 'discontinuity',
+           'FrechetPoseDistance', 'FIDk', 'FIDg', 'DivK', 'BeatAlign']
 
 # %% ../nbs/06_metrics.ipynb #881a6944
 def _check_sequence(seq, name: str = "poses") -> PoseSequence:
@@ -354,6 +354,44 @@ def bone_length_cv(seq: PoseSequence, per_bone: bool = False):
     if per_bone: return cv
     if not np.isfinite(cv).any(): raise ValueError("bone_length_cv: no body bone has both ends visible in 2 frames")
     return float(_nanmean(cv))
+
+# %% ../nbs/06_metrics.ipynb #b2e14863
+def _link_lengths(seq: PoseSequence) -> np.ndarray:
+    "`(T, 7)` lengths (frame heights) of nose-neck, then neck-hip, hip-knee, knee-ankle on the right and on the left."
+    kind, w, h = seq.kind, *seq.frame_size
+    p = np.where(seq.visible[..., None], seq.keypoints.astype(np.float64), np.nan) * np.array([w / h, 1.0])
+    joint = lambda name: p[:, kind.index(name)]
+    neck = joint("neck") if "neck" in kind.names else (joint("left_shoulder") + joint("right_shoulder")) / 2
+    chain = [(joint("nose"), neck)]
+    for side in ("right", "left"):
+        hip, knee, ankle = (joint(f"{side}_{j}") for j in ("hip", "knee", "ankle"))
+        chain += [(neck, hip), (hip, knee), (knee, ankle)]
+    return np.stack([np.linalg.norm(a - b, axis=-1) for a, b in chain], axis=1)
+
+def body_height(seq: PoseSequence, window_s: float = 2.0) -> np.ndarray:
+    """`(T,)` body height per frame (frame heights): the longer chain nose-neck-hip-knee-ankle, each link at its 90th
+    percentile length over `window_s` seconds either side; NaN where a link was never visible."""
+    _check_sequence(seq)
+    if not (np.isfinite(window_s) and window_s > 0): raise ValueError(f"window_s must be > 0 seconds, got {window_s}")
+    links = _link_lengths(seq)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # a link never visible: its column stays NaN
+        typical = np.nanmedian(links, axis=0)
+    filled = np.where(np.isfinite(links), links, typical)  # a gap must not pull the percentile down
+    size = 2 * _step_frames(seq.fps, window_s) + 1
+    links = np.stack([percentile_filter(col, 90, size=size, mode="nearest") if np.isfinite(t) else col
+                      for col, t in zip(filled.T, typical)], axis=1)
+    return links[:, 0] + np.maximum(links[:, 1:4].sum(1), links[:, 4:7].sum(1))
+
+def off_body(seq: PoseSequence, window_s: float = 2.0) -> np.ndarray:
+    "`(T, K)` bool: visible joints farther than one `body_height` from their frame's median joint."
+    height = body_height(seq, window_s)
+    w, h = seq.frame_size
+    p = np.where(seq.visible[..., None], seq.keypoints.astype(np.float64), np.nan) * np.array([w / h, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # frames with no visible joint
+        centre = np.nanmedian(p, axis=1, keepdims=True)
+        return (np.linalg.norm(p - centre, axis=-1) > height[:, None]) & seq.visible
 
 # %% ../nbs/06_metrics.ipynb #7572d7bf
 def discontinuity(seq: PoseSequence, frames, max_gap_s: float = 0.1) -> dict[str, np.ndarray]:

@@ -22,11 +22,11 @@ from .poses import atomic_write
 
 # %% auto #0
 __all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',
-           'TEMPO_PRIOR_OCTAVES', 'SONG_WIDE_WEIGHT', 'TEMPO_STEP_COST', 'TEMPO_JUMP_COST', 'CHROMA_NAMES',
-           'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES', 'FEATURES_FORMAT', 'load_audio', 'click_track',
-           'analysis_sr', 'local_tempo', 'track_beats', 'baseline_features', 'MusicFeatures', 'music_features',
-           'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features', 'feature_stats',
-           'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
+           'TEMPO_PRIOR_OCTAVES', 'SONG_TEMPO_BONUS', 'SONG_WIDE_WEIGHT', 'TEMPO_STEP_COST', 'TEMPO_JUMP_COST',
+           'CHROMA_NAMES', 'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES', 'FEATURES_FORMAT', 'load_audio',
+           'click_track', 'analysis_sr', 'local_tempo', 'track_beats', 'baseline_features', 'MusicFeatures',
+           'music_features', 'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features',
+           'feature_stats', 'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
 
 # %% ../nbs/02_music.ipynb #41b7fad9
 DEFAULT_SR = 22050
@@ -129,10 +129,11 @@ TEMPO_MODES = ("varying", "steady")
 DEFAULT_TEMPO_MODE = "varying"   # benchmarks/tempo_change.py (17_tempo): better on tempo changes, about the same on steady songs
 TEMPO_WINDOW_S = 6.0     # seconds of onsets per local tempo estimate: three bars at 120 BPM, short enough to see a change
 TEMPO_RANGE = (40.0, 240.0)  # BPM searched; slower or faster pulses are read as their double or half
-TEMPO_PRIOR_OCTAVES = 0.5    # spread of the preference for tempi near start_bpm; 1 (librosa's) let a real 120 BPM song read as 180
+TEMPO_PRIOR_OCTAVES = 1.0    # spread of the preference for tempi near start_bpm (librosa's width)
+SONG_TEMPO_BONUS = 1.0   # the song's one-tempo estimate itself is preferred this much more (x2): noise alone cannot move a steady song
 SONG_WIDE_WEIGHT = 3.0   # power of the song-wide periodicity that each local estimate is multiplied by
 TEMPO_STEP_COST = 2.0    # nats to move the tempo by one lag (a few %): a ramp is a chain of such steps
-TEMPO_JUMP_COST = 4.0    # nats to jump to any other tempo, paid once; evidence counts one unit per window of onsets
+TEMPO_JUMP_COST = 2.0    # nats to jump to any other tempo, paid once; evidence counts one unit per window of onsets
 
 def _best_tempo_path(log_evidence: np.ndarray, step_cost: float, jump_cost: float) -> np.ndarray:
     "Viterbi over lag states `(n, T)`: staying is free, a move to a neighbouring lag costs `step_cost`, any other `jump_cost`."
@@ -166,7 +167,8 @@ def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm:
     bpm = 60 * frame_rate / lags
     # a periodicity is a peak along the lag axis; the slope down from lag 0 (a smooth envelope resembles itself) is not one
     peak = (gram[lags] >= gram[lags - 1]) & (gram[lags] >= gram[lags + 1])
-    prior = np.exp(-0.5 * (np.log2(bpm / start_bpm) / TEMPO_PRIOR_OCTAVES) ** 2)
+    octaves = np.log2(bpm / start_bpm)
+    prior = np.exp(-0.5 * (octaves / TEMPO_PRIOR_OCTAVES) ** 2) * (1 + SONG_TEMPO_BONUS * np.exp(-0.5 * (octaves / 0.05) ** 2))
     evidence = (np.clip(gram[lags], 0, None) * np.where(peak, 1.0, 0.1) + 1e-6) * prior[:, None]
     song_wide = evidence.mean(1, keepdims=True)
     evidence = evidence * (song_wide / song_wide.max()) ** SONG_WIDE_WEIGHT   # a pulse heard in one quiet stretch only is doubted

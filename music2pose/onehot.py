@@ -8,6 +8,7 @@ Docs: https://music2pose.github.io/music2pose/onehot.html.md"""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -17,9 +18,9 @@ from .poses import PoseSequence, get_layout, LAYOUTS
 
 # %% auto #0
 __all__ = ['DEFAULT_BINS', 'DEFAULT_MAX_BYTES', 'VALUES', 'RIDGE_REACH', 'METHODS', 'PATH_MOTION', 'PATH_JUMP_COST',
-           'PATH_SWITCH_COST', 'PATH_CANDIDATES', 'coord_to_bin', 'bin_to_coord', 'count_out_of_frame',
-           'keypoints_to_onehot', 'onehot_to_keypoints', 'pose_to_onehot', 'onehot_to_pose', 'poses_to_onehot',
-           'onehot_to_poses', 'onehot_segments']
+           'PATH_SWITCH_COST', 'PATH_CANDIDATES', 'PATH_BODY_SLACK', 'PATH_BODY_COST', 'coord_to_bin', 'bin_to_coord',
+           'count_out_of_frame', 'keypoints_to_onehot', 'onehot_to_keypoints', 'pose_to_onehot', 'onehot_to_pose',
+           'poses_to_onehot', 'onehot_to_poses', 'onehot_segments']
 
 # %% ../nbs/01_onehot.ipynb #a0e2d142
 DEFAULT_BINS = 512                 # the paper's W
@@ -119,6 +120,8 @@ PATH_MOTION = 200.0     # nats per (frame fraction per frame)^2: a 10%-of-the-fr
 PATH_JUMP_COST = 2.0    # the motion cost stops growing here: a real fast move costs no more than this
 PATH_SWITCH_COST = 0.5  # nats to go from present to missing or back: a joint near the threshold does not flicker
 PATH_CANDIDATES = 4     # local maxima per column the path chooses among
+PATH_BODY_SLACK = 1.5   # with body=: a joint may sit this many reference bone lengths from its parent along x or y
+PATH_BODY_COST = 4.0    # with body=: nats per frame per bone length beyond that, so a ghost ridge off the body loses
 
 def _gauss_refine(img: torch.Tensor, centre_bin: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Sub-bin centre `(..., C, T)` and height `(..., C, T)` of the ridge around `centre_bin (..., C, 1, T)`: a parabola
@@ -154,6 +157,7 @@ def onehot_to_keypoints(
     *,
     motion: float = PATH_MOTION,         # path: cost of a move, nats per (frame fraction per frame)^2
     candidates: int = PATH_CANDIDATES,   # path: local maxima per column to choose among
+    body: PoseSequence | None = None,    # path: a reference pose whose bone lengths bound how far a joint sits from its parent
 ) -> tuple[torch.Tensor, torch.Tensor]:
     "Keypoints `(..., T, K, 2)` (NaN where missing) and confidence `(..., T, K)` read from an image `(..., 2K, bins, T)`."
     if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -187,7 +191,8 @@ def onehot_to_keypoints(
     elif method == "gauss" and window > 0:
         position, peak = _gauss_refine(img, peak_bin, window)
     elif method == "path":
-        position, height, present = _path_read(img, window, float(threshold), float(motion), int(candidates))
+        limits = None if body is None else _body_limits(body, C // 2)
+        position, height, present = _path_read(img, window, float(threshold), float(motion), int(candidates), limits)
         peak = torch.where(present, height, -math.inf)   # never above a threshold: a path's missing frame stays missing
     K = C // 2
     peak = peak.reshape(*lead, K, 2, T).amin(-2).movedim(-1, -2)         # (..., T, K): the weaker of x and y
@@ -207,12 +212,15 @@ def _ridge_candidates(img: torch.Tensor, threshold: float, k: int) -> tuple[torc
     heights, bins_ = torch.where(is_peak, x, -math.inf).topk(min(k, x.shape[-1]), dim=-1)
     return bins_.transpose(1, 2), heights.transpose(1, 2)
 
-def _viterbi(positions: torch.Tensor, heights: torch.Tensor, threshold: float, motion: float) -> torch.Tensor:
+def _viterbi(positions: torch.Tensor, heights: torch.Tensor, threshold: float, motion: float,
+             penalty: torch.Tensor | None = None) -> torch.Tensor:
     """Best state per frame `(N, T)` (0..k-1: a candidate, k: missing) maximising the log heights of the chosen
-    candidates minus the motion cost of every move and the cost of every switch between present and missing."""
+    candidates, less their `penalty` `(N, k, T)` (nats), minus the motion cost of every move and the cost of every
+    switch between present and missing."""
     N, k, T = heights.shape
     very_unlikely = -1e9   # instead of -inf, so sums never give nan
     present = torch.where(torch.isfinite(heights), heights.clamp(max=1).clamp(min=1e-30).log(), very_unlikely)
+    if penalty is not None: present = present - penalty
     # a missing frame scores as a candidate exactly at the threshold: any peak above it beats missing on evidence,
     # unless reaching it takes jumps that cost more than that gain (a lone artefact far from a faded ridge)
     missing = torch.full((N, 1, T), math.log(max(threshold, 1e-6)), device=heights.device)
@@ -234,20 +242,73 @@ def _viterbi(positions: torch.Tensor, heights: torch.Tensor, threshold: float, m
         state[:, t - 1] = back[..., t].gather(1, state[:, t:t + 1]).squeeze(1)
     return state
 
-def _path_read(img: torch.Tensor, window: int, threshold: float, motion: float, candidates: int):
-    "Positions `(..., C, T)` (bins), heights `(..., C, T)` and presence `(..., C, T)` of each channel's best path."
-    *lead, C, bins, T = img.shape
-    shape = (*lead, C, T)
-    if T == 0 or math.prod(shape) == 0:   # no frames or no channels: nothing to follow
-        return img.new_zeros(shape), img.new_zeros(shape), torch.zeros(shape, dtype=torch.bool, device=img.device)
-    flat = img.reshape(-1, bins, T)
+def _body_limits(body: PoseSequence, num_keypoints: int) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """A tree of the layout's limbs, rooted at the joint with the most limbs: each joint's parent (-1: none), the
+    tree's levels below the root, and how far `(K, 2)` each joint may sit from its parent along x and y, in fractions
+    of the frame: `PATH_BODY_SLACK` reference bone lengths (a bone shorter than half the median, foreshortened in the
+    reference's view, counts as half the median)."""
+    if not isinstance(body, PoseSequence): raise TypeError(f"body must be a PoseSequence (a reference pose), got {type(body).__name__}")
+    kind = body.kind
+    if len(kind) != num_keypoints:
+        raise ValueError(f"body is {kind.name} ({len(kind)} keypoints) but the image has {num_keypoints}; pass a reference pose in the image's layout")
+    w, h = body.frame_size
+    pos = np.where(body.visible[..., None], body.keypoints.astype(np.float64), np.nan) * np.array([w / h, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # a limb never visible in the reference
+        lengths = np.array([np.nanmedian(np.linalg.norm(pos[:, a] - pos[:, b], axis=-1)) for a, b in kind.limbs])
+    if not np.isfinite(lengths).any(): raise ValueError("body has no limb with both ends visible; pass a reference pose with a visible body, or body=None")
+    lengths = np.where(np.isfinite(lengths), np.maximum(lengths, 0.5 * np.nanmedian(lengths)), np.nanmax(lengths))
+    neighbours = [[] for _ in range(num_keypoints)]
+    for (a, b), length in zip(kind.limbs, lengths):
+        neighbours[a].append((b, length)); neighbours[b].append((a, length))
+    root = max(range(num_keypoints), key=lambda j: len(neighbours[j]))
+    parent, allowed = np.full(num_keypoints, -1), np.full((num_keypoints, 2), np.inf)
+    levels, seen = [[root]], {root}
+    while levels[-1]:
+        below = []
+        for j in levels[-1]:
+            for child, length in neighbours[j]:
+                if child in seen: continue
+                seen.add(child); below.append(child)
+                parent[child], allowed[child] = j, PATH_BODY_SLACK * length * np.array([h / w, 1.0])
+        levels.append(below)
+    return parent, allowed, levels[1:-1]
+
+def _read_channels(flat: torch.Tensor, window: int, threshold: float, motion: float, candidates: int, penalty_of=None):
+    "Path positions (bins), heights and presence `(N, T)` of channels `flat (N, bins, T)`; `penalty_of(candidate bins)` adds costs."
+    bins = flat.shape[1]
     cand_bins, cand_heights = _ridge_candidates(flat, threshold, candidates)
     k = cand_bins.shape[1]
-    state = _viterbi(cand_bins.float() / (bins - 1), cand_heights, threshold, motion)
+    penalty = None if penalty_of is None else penalty_of(cand_bins)
+    state = _viterbi(cand_bins.float() / (bins - 1), cand_heights, threshold, motion, penalty)
     present = state < k
     chosen = cand_bins.gather(1, state.clamp(max=k - 1)[:, None]).squeeze(1)           # (N, T); ignored where missing
     if window > 0: position, height = _gauss_refine(flat, chosen[:, None], window)
     else: position, height = chosen.float(), flat.gather(1, chosen[:, None]).squeeze(1)
+    return position, height, present
+
+def _path_read(img: torch.Tensor, window: int, threshold: float, motion: float, candidates: int, limits=None):
+    """Positions `(..., C, T)` (bins), heights `(..., C, T)` and presence `(..., C, T)` of each channel's best path.
+    With `limits` (`_body_limits`), the joints are read again level by level down the body's tree, each candidate
+    paying `PATH_BODY_COST` per bone length it lies beyond its limit from the parent joint read just before."""
+    *lead, C, bins, T = img.shape
+    shape = (*lead, C, T)
+    if T == 0 or math.prod(shape) == 0:   # no frames or no channels: nothing to follow
+        return img.new_zeros(shape), img.new_zeros(shape), torch.zeros(shape, dtype=torch.bool, device=img.device)
+    flat = img.reshape(-1, C, bins, T)
+    position, height, present = (x.reshape(-1, C, T) for x in _read_channels(flat.reshape(-1, bins, T), window, threshold, motion, candidates))
+    if limits is not None:
+        parent, allowed, levels = limits
+        for level in levels:
+            channels = torch.tensor([2 * j + axis for j in level for axis in (0, 1)], device=img.device)
+            parents = torch.tensor([2 * parent[j] + axis for j in level for axis in (0, 1)], device=img.device)
+            limit = torch.tensor([allowed[j, axis] for j in level for axis in (0, 1)], dtype=torch.float32, device=img.device)
+            anchor = torch.where(present[:, parents], position[:, parents] / (bins - 1), torch.nan)   # (B, L, T), frame fractions
+            def penalty_of(cand_bins, anchor=anchor.reshape(-1, 1, T), limit=limit.repeat(len(flat))[:, None, None]):
+                beyond = ((cand_bins.float() / (bins - 1) - anchor).abs() / limit - 1).clamp(min=0)
+                return PATH_BODY_COST * beyond.nan_to_num(0.0)   # a missing parent bounds nothing
+            got = _read_channels(flat[:, channels].reshape(-1, bins, T), window, threshold, motion, candidates, penalty_of)
+            for whole, part in zip((position, height, present), got): whole[:, channels] = part.reshape(len(flat), -1, T)
     return position.reshape(shape), height.reshape(shape), present.reshape(shape)
 
 # %% ../nbs/01_onehot.ipynb #e10e4670
@@ -273,12 +334,12 @@ def pose_to_onehot(seq: PoseSequence, bins: int = DEFAULT_BINS, value: str = "on
 
 def onehot_to_pose(image, fps: float = 30.0, layout=None, frame_size: tuple[int, int] = (1920, 1080),
                    method: str = "soft", window: int = 3, threshold: float = 0.0,
-                   *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES) -> PoseSequence:
+                   *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES, body: PoseSequence | None = None) -> PoseSequence:
     "Read a `PoseSequence` back from a one-hot image `(2K, bins, T)` (see `onehot_to_keypoints`)."
     if getattr(image, "ndim", None) != 3:
         raise ValueError(f"onehot_to_pose takes one image (2K, bins, T), got shape {tuple(getattr(image, 'shape', ()))}; "
                          "use onehot_to_poses for a batch (B, 2K, bins, T)")
-    keypoints, confidence = onehot_to_keypoints(image, method, window, threshold, motion=motion, candidates=candidates)
+    keypoints, confidence = onehot_to_keypoints(image, method, window, threshold, motion=motion, candidates=candidates, body=body)
     return PoseSequence(keypoints.cpu().numpy(), confidence.cpu().numpy(), fps, _layout_for(keypoints.shape[-2], layout), frame_size)
 
 # %% ../nbs/01_onehot.ipynb #822551fb
@@ -298,11 +359,11 @@ def poses_to_onehot(seqs: Sequence[PoseSequence], bins: int = DEFAULT_BINS, valu
 
 def onehot_to_poses(images, fps: float = 30.0, layout=None, frame_size: tuple[int, int] = (1920, 1080),
                     method: str = "soft", window: int = 3, threshold: float = 0.0,
-                    *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES) -> list[PoseSequence]:
+                    *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES, body: PoseSequence | None = None) -> list[PoseSequence]:
     "Read `B` pose sequences from a batch of one-hot images `(B, 2K, bins, T)`."
     if getattr(images, "ndim", None) != 4:
         raise ValueError(f"onehot_to_poses takes a batch (B, 2K, bins, T), got shape {tuple(getattr(images, 'shape', ()))}")
-    keypoints, confidence = onehot_to_keypoints(images, method, window, threshold, motion=motion, candidates=candidates)
+    keypoints, confidence = onehot_to_keypoints(images, method, window, threshold, motion=motion, candidates=candidates, body=body)
     layout = _layout_for(keypoints.shape[-2], layout)
     keypoints, confidence = keypoints.cpu().numpy(), confidence.cpu().numpy()
     return [PoseSequence(k, c, fps, layout, frame_size) for k, c in zip(keypoints, confidence)]

@@ -91,10 +91,11 @@ def bf16_is_fast(device="cpu") -> bool:
     return False
 
 def decode_song(vae, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080), chunk: int = 64, context: int = 4,
-                precision: str = "fp32", progress: bool = False, method: str | None = None) -> PoseSequence:
+                precision: str = "fp32", progress: bool = False, method: str | None = None, body: PoseSequence | None = None) -> PoseSequence:
     """Poses of a song's latent grid `(C, H, columns)`, decoded `chunk` columns at a time with `context` columns either
     side, in `precision` 'fp32' or 'bf16' (autocast: about twice as fast where `bf16_is_fast`), read back from the
-    decoded images with `method` (see `onehot_to_keypoints`; None: the VAE's default, `vae.DECODE_METHOD`)."""
+    decoded images with `method` (see `onehot_to_keypoints`; None: the VAE's default, `vae.DECODE_METHOD`), joints kept
+    within reach of their neighbours in the reference pose `body` (the path read-back; None: no such bound)."""
     if latents.ndim != 3: raise ValueError(f"latents must be (C, H, columns), got {tuple(latents.shape)}")
     if chunk < 1 or context < 0: raise ValueError(f"chunk must be >= 1 and context >= 0, got {chunk}, {context}")
     if precision not in ("fp32", "bf16"): raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
@@ -104,7 +105,7 @@ def decode_song(vae, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920,
     for a in tqdm(range(0, n, chunk), desc="decoding", unit="chunk", disable=not progress or n <= chunk):
         lo, hi, b = max(0, a - context), min(n, a + chunk + context), min(n, a + chunk)
         with torch.autocast(latents.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
-            seq = vae.decode_poses(latents[None, ..., lo:hi], fps=fps, frame_size=frame_size, method=method)[0]
+            seq = vae.decode_poses(latents[None, ..., lo:hi], fps=fps, frame_size=frame_size, method=method, body=body)[0]
         parts.append(seq[(a - lo) * stride:(b - lo) * stride])
     return parts[0].replace(keypoints=np.concatenate([p.keypoints for p in parts]), confidence=np.concatenate([p.confidence for p in parts]))
 
@@ -243,7 +244,7 @@ def __call__(self: Music2PosePipeline, audio, seconds: float | None = None, refe
     latents = self._song_latents(music, plan, reference, steps, guidance_scale, generator, progress)
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
     dance = decode_song(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision, progress=progress,
-                        method=decode_method)[:len(music.features)]
+                        method=decode_method, body=reference)[:len(music.features)]
     if fps is not None and fps != self.fps: dance = dance.resample(fps)
     out = Music2PoseOutput(dance, music, plan)
     return out if return_dict else (out.poses, out.beats)

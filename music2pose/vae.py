@@ -291,7 +291,7 @@ class PoseVAE(nn.Module):
 # %% ../nbs/07_vae.ipynb #e6ed558c
 DECODE_THRESHOLD = 0.2  # peak height below which a decoded joint counts as missing (0.3 missed 4.5% of real joints, 0.2 1.4%)
 DECODE_WINDOW = 3       # soft-argmax half-window in bins
-DECODE_METHOD = "soft"  # read-back of decoded images: see onehot_to_keypoints for the methods
+DECODE_METHOD = "path"  # read-back of decoded images (onehot_to_keypoints): no joint off the body, a third of the jitter (01_onehot)
 
 def _pose_batch(seqs) -> list[PoseSequence]:
     seqs = [seqs] if isinstance(seqs, PoseSequence) else list(seqs)
@@ -308,9 +308,11 @@ def encode_poses(self: PoseVAE, seqs, sample: bool = False) -> torch.Tensor:
 
 @patch
 def decode_poses(self: PoseVAE, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080),
-                 threshold: float = DECODE_THRESHOLD, window: int = DECODE_WINDOW, method: str | None = None) -> list[PoseSequence]:
-    "Decode latents to one `PoseSequence` (openpose18) per batch item, read back with `method` (default `DECODE_METHOD`)."
-    kp, conf = onehot_to_keypoints(self.decode(latents), method=method or DECODE_METHOD, window=window, threshold=threshold)
+                 threshold: float = DECODE_THRESHOLD, window: int = DECODE_WINDOW, method: str | None = None,
+                 body: PoseSequence | None = None) -> list[PoseSequence]:
+    """Decode latents to one `PoseSequence` (openpose18) per batch item, read back with `method` (default `DECODE_METHOD`);
+    `body`, a reference pose, keeps the path read-back's joints within reach of their neighbours (`onehot_to_keypoints`)."""
+    kp, conf = onehot_to_keypoints(self.decode(latents), method=method or DECODE_METHOD, window=window, threshold=threshold, body=body)
     kp, conf = kp.float().cpu().numpy(), conf.float().cpu().numpy()
     return [PoseSequence(kp[i], conf[i], fps=fps, layout="openpose18", frame_size=frame_size) for i in range(len(kp))]
 

@@ -178,3 +178,71 @@ def test_pipeline_rejects_an_unknown_read_back_in_one_line():
     assert "\n" not in str(info.value)
     with pytest.raises(ValueError, match="decode_method must be None .* or one of"):
         Music2PosePipeline.__call__(None, "song.wav", decode_method="median")   # checked before the song is read
+
+
+# --- body=: a reference pose bounds how far a joint sits from its parent -------------------------------------------
+
+def swaying_body(frames=60):
+    "The default reference pose swaying 5% of the frame from side to side (a body, so every limb keeps its length)."
+    from music2pose.reference import default_reference_pose
+    ref = default_reference_pose()
+    sway = 0.05 * np.sin(np.linspace(0, 2 * np.pi, frames))[:, None, None] * np.array([1.0, 0.0])
+    return ref, PoseSequence(ref.keypoints[:1] + sway, fps=30, layout="openpose18", frame_size=ref.frame_size)
+
+
+def haunted_image(dance, joint, ghost_shift, fade, frames, bins=256, sigma=1.5):
+    "Soft-ridge image of `dance` whose `joint` x ridge fades to `fade` over `frames` while a full ghost runs `ghost_shift` away."
+    image = keypoints_to_onehot(dance.keypoints, dance.confidence, bins=bins, sigma=sigma)
+    x = 2 * dance.kind.index(joint)
+    ghost = dance.keypoints.copy(); ghost[:, dance.kind.index(joint), 0] += ghost_shift
+    extra = keypoints_to_onehot(ghost, dance.confidence, bins=bins, sigma=sigma)
+    image[x, :, frames] = fade * image[x, :, frames] + extra[x, :, frames]
+    return image
+
+
+def test_body_keeps_a_joint_off_a_lasting_ghost():
+    ref, dance = swaying_body()
+    hip = dance.kind.index("left_hip")
+    image = haunted_image(dance, "left_hip", 0.3, 0.5, slice(10, 50))
+    plain, _ = onehot_to_keypoints(image, method="path", threshold=0.2)
+    bodied, _ = onehot_to_keypoints(image, method="path", threshold=0.2, body=ref)
+    err = lambda kp: (kp[:, hip, 0] - torch.from_numpy(dance.keypoints[:, hip, 0])).abs() * 255
+    assert err(plain)[10:50].median() > 50                 # without the body, the path follows the brighter ghost
+    assert err(bodied).max() < 0.5                          # with it, the hip stays where it is
+    others = [k for k in range(18) if k != hip]
+    assert torch.equal(plain[:, others], bodied[:, others])  # a body that is right everywhere else changes nothing else
+
+
+def test_body_leaves_a_joint_missing_rather_than_on_the_ghost():
+    ref, dance = swaying_body()
+    hip = dance.kind.index("left_hip")
+    image = haunted_image(dance, "left_hip", 0.3, 0.0, slice(10, 50))   # the real ridge is gone, only the ghost is left
+    bodied, conf = onehot_to_keypoints(image, method="path", threshold=0.2, body=ref)
+    assert bodied[10:50, hip].isnan().all() and (conf[10:50, hip] == 0).all()
+    assert not bodied[:10, hip].isnan().any() and not bodied[50:, hip].isnan().any()
+
+
+@FAST
+@given(arrays(np.float32, (1, 18, 2), elements=st.floats(0.0625, 0.9375, width=32)), st.integers(1, 12), st.sampled_from([64, 256, 512]))
+def test_body_never_moves_the_joints_of_the_body_itself(pose, frames, bins):
+    body = PoseSequence(pose, fps=30, layout="openpose18")
+    keypoints, confidence = np.repeat(pose, frames, 0), np.ones((frames, 18), np.float32)
+    image = keypoints_to_onehot(keypoints, confidence, bins=bins)
+    assert torch.equal(onehot_to_keypoints(image, method="path", body=body)[0], onehot_to_keypoints(image, method="argmax")[0])
+
+
+def test_body_reads_batches_like_one_at_a_time():
+    ref, dance = swaying_body()
+    images = torch.stack([haunted_image(dance, "left_hip", 0.3, 0.5, slice(10, 50)), haunted_image(dance, "right_wrist", -0.3, 0.4, slice(5, 30))])
+    batch, _ = onehot_to_keypoints(images, method="path", threshold=0.2, body=ref)
+    for i in range(2): assert torch.equal(batch[i], onehot_to_keypoints(images[i], method="path", threshold=0.2, body=ref)[0])
+
+
+@pytest.mark.parametrize("body, error, message", [
+    (PoseSequence(np.full((1, 17, 2), 0.5), layout="coco17"), ValueError, "body is coco17 (17 keypoints) but the image has 18"),
+    (np.zeros((1, 18, 2)), TypeError, "body must be a PoseSequence"),
+    (PoseSequence(np.full((1, 18, 2), np.nan), layout="openpose18"), ValueError, "body has no limb with both ends visible"),
+])
+def test_a_bad_body_gives_a_one_line_error(body, error, message):
+    with pytest.raises(error) as info: onehot_to_keypoints(torch.zeros(36, 16, 4), method="path", body=body)
+    assert message in str(info.value) and "\n" not in str(info.value), str(info.value)
