@@ -275,7 +275,8 @@ def _body_limits(body: PoseSequence, num_keypoints: int) -> tuple[np.ndarray, np
     return parent, allowed, levels[1:-1]
 
 def _read_channels(flat: torch.Tensor, window: int, threshold: float, motion: float, candidates: int, penalty_of=None):
-    "Path positions (bins), heights and presence `(N, T)` of channels `flat (N, bins, T)`; `penalty_of(candidate bins)` adds costs."
+    """Path positions (bins), heights, presence and chosen peak bins `(N, T)` of channels `flat (N, bins, T)`;
+    `penalty_of(candidate bins)` adds costs."""
     bins = flat.shape[1]
     cand_bins, cand_heights = _ridge_candidates(flat, threshold, candidates)
     k = cand_bins.shape[1]
@@ -285,30 +286,38 @@ def _read_channels(flat: torch.Tensor, window: int, threshold: float, motion: fl
     chosen = cand_bins.gather(1, state.clamp(max=k - 1)[:, None]).squeeze(1)           # (N, T); ignored where missing
     if window > 0: position, height = _gauss_refine(flat, chosen[:, None], window)
     else: position, height = chosen.float(), flat.gather(1, chosen[:, None]).squeeze(1)
-    return position, height, present
+    return position, height, present, chosen
 
 def _path_read(img: torch.Tensor, window: int, threshold: float, motion: float, candidates: int, limits=None):
     """Positions `(..., C, T)` (bins), heights `(..., C, T)` and presence `(..., C, T)` of each channel's best path.
     With `limits` (`_body_limits`), the joints are read again level by level down the body's tree, each candidate
-    paying `PATH_BODY_COST` per bone length it lies beyond its limit from the parent joint read just before."""
+    paying `PATH_BODY_COST` per bone length it lies beyond its limit from the parent joint read just before. A channel
+    whose first path is within reach all along keeps it: penalties only lower the other paths, so it is still the best."""
     *lead, C, bins, T = img.shape
     shape = (*lead, C, T)
     if T == 0 or math.prod(shape) == 0:   # no frames or no channels: nothing to follow
         return img.new_zeros(shape), img.new_zeros(shape), torch.zeros(shape, dtype=torch.bool, device=img.device)
     flat = img.reshape(-1, C, bins, T)
-    position, height, present = (x.reshape(-1, C, T) for x in _read_channels(flat.reshape(-1, bins, T), window, threshold, motion, candidates))
+    position, height, present, chosen = (x.reshape(-1, C, T) for x in _read_channels(flat.reshape(-1, bins, T), window, threshold, motion, candidates))
     if limits is not None:
         parent, allowed, levels = limits
         for level in levels:
             channels = torch.tensor([2 * j + axis for j in level for axis in (0, 1)], device=img.device)
             parents = torch.tensor([2 * parent[j] + axis for j in level for axis in (0, 1)], device=img.device)
             limit = torch.tensor([allowed[j, axis] for j in level for axis in (0, 1)], dtype=torch.float32, device=img.device)
-            anchor = torch.where(present[:, parents], position[:, parents] / (bins - 1), torch.nan)   # (B, L, T), frame fractions
-            def penalty_of(cand_bins, anchor=anchor.reshape(-1, 1, T), limit=limit.repeat(len(flat))[:, None, None]):
+            anchor = torch.where(present[:, parents], position[:, parents] / (bins - 1), torch.nan).reshape(-1, 1, T)   # frame fractions
+            limit = limit.repeat(len(flat))[:, None, None]
+            def penalty(cand_bins, anchor, limit):
                 beyond = ((cand_bins.float() / (bins - 1) - anchor).abs() / limit - 1).clamp(min=0)
                 return PATH_BODY_COST * beyond.nan_to_num(0.0)   # a missing parent bounds nothing
-            got = _read_channels(flat[:, channels].reshape(-1, bins, T), window, threshold, motion, candidates, penalty_of)
-            for whole, part in zip((position, height, present), got): whole[:, channels] = part.reshape(len(flat), -1, T)
+            rows = (penalty(chosen[:, channels].reshape(-1, 1, T), anchor, limit)[:, 0] * present[:, channels].reshape(-1, T)).any(-1)
+            if not rows.any(): continue
+            got = _read_channels(flat[:, channels].reshape(-1, bins, T)[rows], window, threshold, motion, candidates,
+                                 lambda cand_bins: penalty(cand_bins, anchor[rows], limit[rows]))
+            for whole, part in zip((position, height, present, chosen), got):
+                level_values = whole[:, channels].reshape(-1, T)
+                level_values[rows] = part
+                whole[:, channels] = level_values.reshape(len(flat), -1, T)
     return position.reshape(shape), height.reshape(shape), present.reshape(shape)
 
 # %% ../nbs/01_onehot.ipynb #e10e4670
