@@ -18,7 +18,8 @@ from music2pose.evaluate import load_heldout
 from music2pose.metrics import beat_align_score, joint_speed
 from music2pose.music import add_beat_phase, beat_phase, music_tokens
 from music2pose.reference import phase_mask, reference_pose_from
-from music2pose.train import load_generator, noisy_pair, shape_only_reference
+from music2pose.sample import load_generator, shape_only_reference
+from music2pose.train import noisy_pair
 
 
 def speed_by_beat_phase(dances, beats, bins: int = 8) -> np.ndarray:
@@ -48,7 +49,7 @@ if __name__ == "__main__":
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.model == "default":
-        from music2pose.pipeline import default_generator_dir
+        from music2pose.sample import default_generator_dir
         args.model = default_generator_dir()
     gen = load_generator(args.model)
     W, model, vae = gen.window_frames, gen.model, gen.vae

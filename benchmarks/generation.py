@@ -23,7 +23,7 @@ import torch
 
 from music2pose.music import music_features
 from music2pose.metrics import discontinuity
-from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, bf16_is_fast, decode_song, plan_segments
+from music2pose.pipeline import Music2PosePipeline, as_reference_pose, bf16_is_fast, decode_song, plan_segments
 from music2pose.synth import make_score, synthesize, write_audio
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -70,9 +70,9 @@ for seconds in args.lengths:
     music = music_features(song, fps=pipe.fps)
     plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
     g = torch.Generator().manual_seed(0)
-    reference = _as_reference_pose(None)
+    reference = as_reference_pose(None)
     t0 = time.perf_counter()
-    latents = pipe._song_latents(music, plan, reference, args.steps, 2.0, g, progress=False)
+    latents = pipe.song_latents(music, plan, reference, args.steps, 2.0, g, progress=False)
     t1 = time.perf_counter()
     poses = decode_song(pipe.vae, latents, pipe.fps, reference.frame_size, precision=precision)[:len(music.features)]
     t2 = time.perf_counter()

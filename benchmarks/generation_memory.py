@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from music2pose.music import stream_music_features
-from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, decode_song, plan_segments
+from music2pose.pipeline import Music2PosePipeline, as_reference_pose, decode_song, plan_segments
 from music2pose.poses import write_openpose_json
 from music2pose.render import write_video
 
@@ -34,8 +34,8 @@ def mem() -> str:
 pipe = Music2PosePipeline.from_pretrained(); print(f"{'model loaded':16s} {mem()}", flush=True)
 music = stream_music_features(args.song, fps=pipe.fps); print(f"{'music features':16s} {mem()}  ({music.duration:.0f} s)", flush=True)
 plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
-reference = _as_reference_pose(None)
-latents = pipe._song_latents(music, plan, reference, args.steps, 2.0, torch.Generator().manual_seed(0), False)
+reference = as_reference_pose(None)
+latents = pipe.song_latents(music, plan, reference, args.steps, 2.0, torch.Generator().manual_seed(0), False)
 print(f"{'latent grid':16s} {mem()}  ({len(plan)} windows)", flush=True)
 poses = decode_song(pipe.vae, latents, pipe.fps, reference.frame_size, precision=args.precision)[:len(music.features)]
 print(f"{'decoded':16s} {mem()}", flush=True)

@@ -12,7 +12,8 @@ import tempfile
 
 import torch
 
-from music2pose.train import LatentDanceDataset, load_generator, noisy_pair
+from music2pose.train import LatentDanceDataset, noisy_pair
+from music2pose.sample import load_generator
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--model", required=True, help="a trained generator folder (<out_dir>/model)")

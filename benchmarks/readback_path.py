@@ -175,14 +175,14 @@ def decode_chunks(columns: int, chunk: int = 64, context: int = 4):
 
 
 if not args.skip_generated:
-    from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, plan_segments
+    from music2pose.pipeline import Music2PosePipeline, as_reference_pose, plan_segments
     pipe = Music2PosePipeline.from_pretrained()
     songs = args.songs if args.songs is not None else sorted(glob.glob("data_samples/music/*.flac")) + sorted(glob.glob("../shared/data/music/*.ogg"))
     tally, t_start = Tally(), time.perf_counter()
-    reference = _as_reference_pose(None)
+    reference = as_reference_pose(None)
     stride = pipe.vae.stride
     for song in songs:
-        music = pipe._song_features(song, args.seconds, None)
+        music = pipe.song_features(song, args.seconds, None)
         plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, stride)
         columns = plan[-1].stop // stride
         for seed in args.seeds:
@@ -191,7 +191,7 @@ if not args.skip_generated:
                 with np.load(cached) as z: images = [torch.from_numpy(z[f"chunk{i}"].astype(np.float32)) for i in range(len(z.files))]
             else:
                 with torch.no_grad():
-                    latents = pipe._song_latents(music, plan, reference, args.steps, 2.0, torch.Generator().manual_seed(seed), False)
+                    latents = pipe.song_latents(music, plan, reference, args.steps, 2.0, torch.Generator().manual_seed(seed), False)
                     images = [pipe.vae.decode(latents[None, ..., lo:hi]) for lo, hi, _, _ in decode_chunks(columns)]
                 if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)

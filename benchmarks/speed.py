@@ -57,13 +57,13 @@ def peak_memory_child(song: str, steps: int, device: str) -> None:
     from music2pose.music import stream_music_features
     from music2pose.poses import PoseSequence
     from music2pose.render import draw_skeleton_frames
-    from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, bf16_is_fast, decode_song, plan_segments
+    from music2pose.pipeline import Music2PosePipeline, as_reference_pose, bf16_is_fast, decode_song, plan_segments
     pipe = Music2PosePipeline.from_pretrained().to(device)
     precision = "bf16" if bf16_is_fast(device) else "fp32"
     music = stream_music_features(song, fps=pipe.fps)
     plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
-    reference = _as_reference_pose(None)
-    latents = pipe._song_latents(music, plan, reference, steps, 2.0, torch.Generator().manual_seed(0), False)
+    reference = as_reference_pose(None)
+    latents = pipe.song_latents(music, plan, reference, steps, 2.0, torch.Generator().manual_seed(0), False)
     decode_song(pipe.vae, latents, pipe.fps, reference.frame_size, precision=precision)
     status = dict(l.split(":", 1) for l in Path("/proc/self/status").read_text().splitlines() if ":" in l)
     print(int(status["VmHWM"].split()[0]) // 1024)
@@ -86,7 +86,7 @@ def main():
     from music2pose.onehot import keypoints_to_onehot, onehot_to_keypoints
     from music2pose.poses import PoseSequence
     from music2pose.render import draw_skeleton_frames
-    from music2pose.pipeline import Music2PosePipeline, _as_reference_pose, bf16_is_fast, decode_song, plan_segments
+    from music2pose.pipeline import Music2PosePipeline, as_reference_pose, bf16_is_fast, decode_song, plan_segments
     from music2pose.reference import phase_mask
     from music2pose.synth import make_score, synthesize, write_audio
     from music2pose.train import EMA, flow_matching_loss, get_train_config
@@ -168,11 +168,11 @@ def main():
     song = write_audio(work / "song_30s.flac", synthesize(score), score.sr)
     music = music_features(song, fps=pipe.fps)
     plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
-    reference = _as_reference_pose(None)
+    reference = as_reference_pose(None)
     timings = {}
     def generate():
         t0 = time.perf_counter()
-        latents = pipe._song_latents(music, plan, reference, args.steps, 2.0, torch.Generator().manual_seed(0), False); sync()
+        latents = pipe.song_latents(music, plan, reference, args.steps, 2.0, torch.Generator().manual_seed(0), False); sync()
         t1 = time.perf_counter()
         decode_song(pipe.vae, latents, pipe.fps, reference.frame_size, precision=precision); sync()
         timings.setdefault("sample", []).append(t1 - t0); timings.setdefault("decode", []).append(time.perf_counter() - t1)

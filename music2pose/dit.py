@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import torch
+from fastcore.basics import patch
 import torch.nn.functional as F
 from torch import nn
 from diffusers import ConfigMixin, ModelMixin
@@ -108,7 +109,8 @@ def _check_inputs(model: PoseDiT, noisy_latents, timestep, music_tokens, referen
     if music_keep is not None and (music_keep.dtype != torch.bool or music_keep.shape != (B,)):
         raise ValueError(f"music_keep must be a bool tensor of shape ({B},), got {music_keep.dtype} {tuple(music_keep.shape)}")
 
-def _forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, music_tokens: torch.Tensor,
+@patch
+def forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, music_tokens: torch.Tensor,
              reference_latents: torch.Tensor | None = None, mask: torch.Tensor | None = None,
              music_keep: torch.Tensor | None = None) -> torch.Tensor:
     """Velocity `(B, C, H, W)` for `noisy_latents (B, C, H, W)` at flow-matching time `timestep (B,)` in [0, 1],
@@ -137,8 +139,6 @@ def _forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor,
     # The noise part of v comes from x_t itself, not through the network (see "What the network predicts").
     sigma = timestep.clamp(min=self.config.min_sigma).reshape(B, 1, 1, 1)
     return (noisy_latents.float() - out.float()).div(sigma).to(out.dtype)
-
-PoseDiT.forward = _forward
 
 # %% ../nbs/10_dit.ipynb #76732808
 DIT_PRESETS = {

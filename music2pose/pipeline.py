@@ -7,25 +7,26 @@ Docs: https://music2pose.github.io/music2pose/pipeline.html.md"""
 # %% ../nbs/12_pipeline.ipynb #5cb548ce
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .poses import PoseSequence, load_poses
 from .onehot import METHODS as READ_BACK_METHODS
-from .music import MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
+from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
                                   reference_sequence)
-from .train import GENERATION_FILE, TrainConfig, get_train_config, load_generator, sample_segment, save_generator
+from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, generation_info, load_generator,
+                               sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['DEFAULT_GENERATOR_DIR', 'MODEL_CARD_FILE', 'Segment', 'plan_segments', 'plot_segments', 'default_generator_dir',
-           'blend_columns', 'bf16_is_fast', 'decode_song', 'Music2PoseOutput', 'Music2PosePipeline']
+__all__ = ['Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'bf16_is_fast', 'decode_song', 'Music2PoseOutput',
+           'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
 
 # %% ../nbs/12_pipeline.ipynb #b88fb126
 @dataclass(frozen=True)
@@ -61,16 +62,6 @@ def plot_segments(plan: list[Segment], fps: float = 30.0, ax=None):
     ax.set_yticks(range(len(plan)), [f"segment {i + 1}" for i in range(len(plan))])
     ax.invert_yaxis(); ax.set_xlabel("song time (s)")
     return ax
-
-# %% ../nbs/12_pipeline.ipynb #40134735
-DEFAULT_GENERATOR_DIR = Path(__import__("music2pose").__file__).parent / "assets" / "generator_small"
-MODEL_CARD_FILE = "MODEL_CARD.md"
-
-def default_generator_dir() -> Path:
-    "The folder of the `small` generator shipped inside the package."
-    if not (DEFAULT_GENERATOR_DIR / GENERATION_FILE).is_file():
-        raise FileNotFoundError(f"the shipped generator is missing ({DEFAULT_GENERATOR_DIR}); reinstall music2pose, or pass a folder from `music2pose train`")
-    return DEFAULT_GENERATOR_DIR
 
 # %% ../nbs/12_pipeline.ipynb #ef9b6fd5
 def blend_columns(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
@@ -126,7 +117,7 @@ class Music2PoseOutput:
         return np.array([s.start + s.known for s in self.segments[1:]], dtype=np.int64)
 
 # %% ../nbs/12_pipeline.ipynb #4d2749c3
-def _as_reference_pose(reference) -> PoseSequence:
+def as_reference_pose(reference) -> PoseSequence:
     "One OpenPose-18 frame from a pose file, a `PoseSequence` (its median pose) or None (a standing pose)."
     if reference is None: return default_reference_pose()
     if isinstance(reference, (str, os.PathLike)): reference = load_poses(reference)
@@ -138,30 +129,42 @@ def _as_reference_pose(reference) -> PoseSequence:
     return pose
 
 # %% ../nbs/12_pipeline.ipynb #801be1cb
-class Music2PosePipeline:
-    "Music in, a 2D dance out: a trained `PoseDiT` and its pose VAE, run segment by segment over a whole song."
+class DancePipeline:
+    """What every music-to-dance pipeline shares: a generator folder in (`from_pretrained`) and out (`save_pretrained`),
+    the song's features read the way the model was trained, the segment plan, a scheduler, and the call. A subclass
+    says how its folder is read and written (`from_folder`, `write_folder`) and how the windows become the dance of
+    the song's frames (`dance`)."""
+    train_command = "music2pose train"      # what writes this kind of generator folder (error messages say it)
+    frames_per_token = FRAMES_PER_TOKEN     # song frames per latent column / music token: windows start on a column
 
-    def __init__(self, model, vae, music_mean, music_std, fps: float = 30.0, window_frames: int = 256,
-                 overlap_frames: int = 16, info: dict | None = None, folder: Path | None = None):
-        self.model, self.vae = model.eval(), vae.eval()
+    def __init__(self, model, music_mean, music_std, fps: float = 30.0, window_frames: int = 256, overlap_frames: int = 16,
+                 info: dict | None = None, folder: Path | None = None, scheduler=None):
+        self.model = model.eval()
         self.music_mean, self.music_std = np.asarray(music_mean, np.float32), np.asarray(music_std, np.float32)
         self.fps, self.window_frames, self.overlap_frames = float(fps), int(window_frames), int(overlap_frames)
         self.info, self.folder = dict(info or {}), folder
+        self.scheduler = default_scheduler() if scheduler is None else scheduler   # diffusers-style: pass another one
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike | None = None) -> "Music2PosePipeline":
+    def shipped_folder(cls) -> Path | None:
+        "The generator folder that `from_pretrained()` loads without a path (None: this kind ships none)."
+        return None
+
+    @classmethod
+    def from_pretrained(cls, path: str | os.PathLike | None = None, scheduler=None):
         "A generator folder (`<train out>/model`, or one written by `save_pretrained`); None or 'default': the shipped one."
-        folder = default_generator_dir() if path in (None, "default") else Path(path)
-        if not folder.is_dir(): raise FileNotFoundError(f"{folder}: no such generator folder; give the `model` folder that `music2pose train` wrote, or nothing for the shipped model")
-        g = load_generator(folder)
-        info = json.loads((folder / GENERATION_FILE).read_text())
-        return cls(g.model, g.vae, g.music_mean, g.music_std, g.fps, g.window_frames, info=info, folder=folder)
+        shipped = cls.shipped_folder() if path in (None, "default") else None
+        hint = f"give the `model` folder that `{cls.train_command}` wrote"
+        if path in (None, "default") and shipped is None: raise ValueError(f"{cls.__name__} ships no generator; {hint}")
+        folder = shipped if shipped is not None else Path(path)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{folder}: no such generator folder; {hint}" + (", or nothing for the shipped model" if cls.shipped_folder() else ""))
+        return cls.from_folder(folder, scheduler=scheduler)
 
     def save_pretrained(self, folder: str | os.PathLike) -> Path:
         "Write the pipeline as a generator folder (atomically), the model card included."
-        config = get_train_config(TrainConfig(**self.info["train_config"])) if "train_config" in self.info else TrainConfig(window_frames=self.window_frames)
-        out = save_generator(folder, self.model, self.vae, (self.music_mean, self.music_std), self.fps, config)
-        card = self.model_card
+        card = self.model_card                  # read first: `folder` may be the one it came from
+        out = self.write_folder(folder)
         if card: (out / MODEL_CARD_FILE).write_text(card)
         return out
 
@@ -179,16 +182,64 @@ class Music2PosePipeline:
     @property
     def device(self) -> torch.device: return self.model.device
 
-    def to(self, device) -> "Music2PosePipeline":
-        self.model.to(device); self.vae.to(device)
+    def to(self, device):
+        self.model.to(device)
         return self
+
+    def dance_options(self) -> dict:
+        "This pipeline's own keyword options of the call, checked (a subclass adds its own)."
+        return {}
+
+    def reference(self, reference_pose) -> PoseSequence | None:
+        "The one-frame reference pose the call works with (`as_reference_pose`: None is a standing pose)."
+        return as_reference_pose(reference_pose)
+
+# %% ../nbs/12_pipeline.ipynb #7d98186d
+class Music2PosePipeline(DancePipeline):
+    "Music in, a 2D dance out: a trained `PoseDiT` and its pose VAE, run segment by segment over a whole song."
+
+    def __init__(self, model, vae, music_mean, music_std, fps: float = 30.0, window_frames: int = 256,
+                 overlap_frames: int = 16, info: dict | None = None, folder: Path | None = None, scheduler=None):
+        super().__init__(model, music_mean, music_std, fps, window_frames, overlap_frames, info, folder, scheduler)
+        self.vae = vae.eval()
+
+    @classmethod
+    def shipped_folder(cls) -> Path: return default_generator_dir()
+
+    @classmethod
+    def from_folder(cls, folder: Path, scheduler=None) -> "Music2PosePipeline":
+        g = load_generator(folder)
+        return cls(g.model, g.vae, g.music_mean, g.music_std, g.fps, g.window_frames, info=generation_info(folder),
+                   folder=folder, scheduler=scheduler)
+
+    def write_folder(self, folder) -> Path:
+        config = self.info.get("train_config") or {"window_frames": self.window_frames}
+        return save_generator(folder, self.model, self.vae, (self.music_mean, self.music_std), self.fps, config)
+
+    @property
+    def frames_per_token(self) -> int: return self.vae.stride
+
+    def to(self, device) -> "Music2PosePipeline":
+        super().to(device); self.vae.to(device)
+        return self
+
+    def dance_options(self, decode_precision: str = "auto", decode_method: str | None = None) -> dict:
+        """`decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively); `decode_method`: how
+        poses are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default)."""
+        if decode_precision not in ("auto", "fp32", "bf16"): raise ValueError(f"decode_precision must be 'auto', 'fp32' or 'bf16', got {decode_precision!r}")
+        if decode_method is not None and decode_method not in READ_BACK_METHODS:
+            raise ValueError(f"decode_method must be None (the VAE's default) or one of {READ_BACK_METHODS}, got {decode_method!r}")
+        return dict(decode_precision=decode_precision, decode_method=decode_method)
+
     def __repr__(self):
         c = self.model.config
         return (f"Music2PosePipeline({sum(p.numel() for p in self.model.parameters()):,} parameters, time ids: {c.time_indexing}, "
                 f"{self.fps:g} fps, windows of {self.window_frames} frames, from {self.folder})")
 
 # %% ../nbs/12_pipeline.ipynb #bbded384
-def _song_features(self: Music2PosePipeline, audio, seconds: float | None, sr: int | None) -> MusicFeatures:
+@patch
+def song_features(self: DancePipeline, audio, seconds: float | None = None, sr: int | None = None) -> MusicFeatures:
+    "The music features of `audio` (a file, an array at `sr` Hz, or `MusicFeatures`) the way this model was trained to read them."
     if isinstance(audio, MusicFeatures):
         if audio.fps != self.fps: raise ValueError(f"music features at {audio.fps:g} fps, but this model was trained at {self.fps:g} fps; compute them with music_features(..., fps={self.fps:g})")
         mf = audio if seconds is None else audio.between(0, seconds)
@@ -201,8 +252,32 @@ def _song_features(self: Music2PosePipeline, audio, seconds: float | None, sr: i
         raise ValueError(f"the music has {mf.features.shape[1]} features per frame, but this model was trained on {len(self.music_mean)}")
     return mf
 
-def _song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], reference: PoseSequence, steps: int,
-                  guidance_scale: float, generator: torch.Generator, progress: bool) -> torch.Tensor:
+@patch
+@torch.no_grad()
+def __call__(self: DancePipeline, audio, seconds: float | None = None, reference_pose=None, seed: int = 0, steps: int = 30,
+             guidance_scale: float = 2.0, fps: float | None = None, generator: torch.Generator | None = None,
+             sr: int | None = None, progress: bool = True, return_dict: bool = True, **options):
+    """Dance to `audio` (a file, a `(samples,)` array at `sr` Hz, or `MusicFeatures`), its first `seconds` (None: all).
+    `reference_pose` (pose file, `PoseSequence` or None) sets proportions, placement and frame size. Returns a
+    `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`); poses are OpenPose-18 at `fps` (default the model's).
+    `options`: the pipeline's own (`dance_options`; for `Music2PosePipeline`, `decode_precision` and `decode_method`)."""
+    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
+    if seconds is not None and not seconds > 0: raise ValueError(f"seconds must be > 0, got {seconds}")
+    if fps is not None and not fps > 0: raise ValueError(f"fps must be > 0, got {fps}")
+    options = self.dance_options(**options)
+    if generator is None: generator = torch.Generator().manual_seed(int(seed))
+    reference = self.reference(reference_pose)
+    music = self.song_features(audio, seconds, sr)
+    plan = plan_segments(len(music.features), self.window_frames, self.overlap_frames, self.frames_per_token)
+    dance = self.dance(music, plan, reference, steps, guidance_scale, generator, progress, **options)
+    if fps is not None and fps != self.fps: dance = dance.resample(fps)
+    out = Music2PoseOutput(dance, music, plan)
+    return out if return_dict else (out.poses, out.beats)
+
+# %% ../nbs/12_pipeline.ipynb #60377e1e
+@patch
+def song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], reference: PoseSequence, steps: int,
+                 guidance_scale: float, generator: torch.Generator, progress: bool) -> torch.Tensor:
     "The song's latent grid `(C, H, columns)`, window after window, each continuing the one before (segment-and-stitch)."
     stride, cfg, W = self.vae.stride, self.model.config, self.window_frames
     normalised = ((music.features - self.music_mean) / self.music_std).astype(np.float32)
@@ -216,39 +291,17 @@ def _song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Seg
         if cfg.reference_conditioning:
             ref = torch.cat([song[..., a:a + k], shape_only[..., k:]], -1)
             mask = phase_mask(seg.known, W, cfg.latent_height, stride)
-        z = sample_segment(self.model, self.vae, tokens, ref, mask, steps, guidance_scale, generator)[0]
+        z = sample_segment(self.model, self.vae, tokens, ref, mask, steps, guidance_scale, generator, self.scheduler)[0]
         song[..., a:a + k] = blend_columns(song[..., a:a + k], z[..., :k])
         song[..., a + k:b] = z[..., k:]
     return song
 
-@torch.no_grad()
-def __call__(self: Music2PosePipeline, audio, seconds: float | None = None, reference_pose=None, seed: int = 0,
-             steps: int = 30, guidance_scale: float = 2.0, fps: float | None = None, generator: torch.Generator | None = None,
-             sr: int | None = None, decode_precision: str = "auto", progress: bool = True, return_dict: bool = True,
-             decode_method: str | None = None):
-    """Dance to `audio` (a file, a `(samples,)` array at `sr` Hz, or `MusicFeatures`), its first `seconds` (None: all).
-    `reference_pose` (pose file, `PoseSequence` or None) sets proportions, placement and frame size. Returns a
-    `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`); poses are OpenPose-18 at `fps` (default the model's).
-    `decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively); `decode_method`: how poses
-    are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default, `vae.DECODE_METHOD`)."""
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-    if seconds is not None and not seconds > 0: raise ValueError(f"seconds must be > 0, got {seconds}")
-    if fps is not None and not fps > 0: raise ValueError(f"fps must be > 0, got {fps}")
-    if decode_precision not in ("auto", "fp32", "bf16"): raise ValueError(f"decode_precision must be 'auto', 'fp32' or 'bf16', got {decode_precision!r}")
-    if decode_method is not None and decode_method not in READ_BACK_METHODS:
-        raise ValueError(f"decode_method must be None (the VAE's default) or one of {READ_BACK_METHODS}, got {decode_method!r}")
-    if generator is None: generator = torch.Generator().manual_seed(int(seed))
-    reference = _as_reference_pose(reference_pose)
-    music = self._song_features(audio, seconds, sr)
-    plan = plan_segments(len(music.features), self.window_frames, self.overlap_frames, self.vae.stride)
-    latents = self._song_latents(music, plan, reference, steps, guidance_scale, generator, progress)
+@patch
+def dance(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], reference: PoseSequence, steps: int,
+          guidance_scale: float, generator: torch.Generator, progress: bool, decode_precision: str = "auto",
+          decode_method: str | None = None) -> PoseSequence:
+    "The dance of `music`'s frames: the song's latents, then one decoding pass over them, read back within reach of the reference body."
+    latents = self.song_latents(music, plan, reference, steps, guidance_scale, generator, progress)
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
-    dance = decode_song(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision, progress=progress,
-                        method=decode_method, body=reference)[:len(music.features)]
-    if fps is not None and fps != self.fps: dance = dance.resample(fps)
-    out = Music2PoseOutput(dance, music, plan)
-    return out if return_dict else (out.poses, out.beats)
-
-Music2PosePipeline._song_features = _song_features
-Music2PosePipeline._song_latents = _song_latents
-Music2PosePipeline.__call__ = __call__
+    return decode_song(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision, progress=progress,
+                       method=decode_method, body=reference)[:len(music.features)]

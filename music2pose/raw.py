@@ -18,18 +18,18 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .data import corpus_clips, read_corpus, song_features
 from .dit import PoseDiT, build_dit, load_dit
 from .music import FRAMES_PER_TOKEN, add_beat_phase, feature_stats, music_tokens
-from .pipeline import (MODEL_CARD_FILE, Music2PoseOutput, Music2PosePipeline, _as_reference_pose, _song_features,
-                                 blend_columns, plan_segments)
+from .pipeline import DancePipeline, as_reference_pose, blend_columns
 from .poses import PoseSequence, atomic_dir, atomic_write, leftover_temp_files, temp_file_beside
-from .train import (CHECKPOINT_FILE, EMA, GENERATION_FILE, GENERATION_FORMAT, TRAIN_PRESETS, LatentDanceDataset,
-                              TrainConfig, _run_settings, _step_seed, add_run_arguments, check_resumable, check_run_arguments,
-                              flow_matching_loss, get_train_config,
-                              mean_square_sigma, plot_loss, sample_segment, write_loss_csv)
+from .sample import GENERATION_FILE, GENERATION_FORMAT, sample_segment
+from .train import (CHECKPOINT_FILE, EMA, TRAIN_PRESETS, LatentDanceDataset, TrainConfig, add_run_arguments,
+                              check_resumable, check_run_arguments, flow_matching_loss, get_train_config, mean_square_sigma,
+                              plot_loss, run_settings, step_seed, write_loss_csv)
 from .vae import load_checkpoint, save_checkpoint
 
 # %% auto #0
@@ -232,13 +232,13 @@ def train_raw_generator(corpus, out_dir: str | os.PathLike, config: str | TrainC
         stats = {f"{k}_{s}": torch.from_numpy(v) for k, pair in (("coordinate", data.coordinate_stats), ("music", data.music_stats))
                  for s, v in zip(("mean", "std"), pair)}
         save_checkpoint(ckpt_file, RAW_CHECKPOINT_FORMAT, model=model.state_dict(), optimizer=opt.state_dict(), ema=ema.state_dict(),
-                        step=step, history=history, settings=_run_settings(config), codec=RAW_CODEC, seed=seed, **stats)
+                        step=step, history=history, settings=run_settings(config), codec=RAW_CODEC, seed=seed, **stats)
         write_loss_csv(out_dir / "loss.csv", history)
 
     model.train()
     bar = tqdm(total=config.steps, initial=step, desc=f"raw generator {config.name}", unit="step", disable=not progress)
     while step < config.steps:
-        g = torch.Generator().manual_seed(_step_seed(seed, step, 0))
+        g = torch.Generator().manual_seed(step_seed(seed, step, 0))
         batch = data.sample_batch(config.batch_size, g)
         for group in opt.param_groups: group["lr"] = config.lr * min(1.0, (step + 1) / config.warmup_steps)
         loss = raw_flow_loss(model, batch, config, g, device)
@@ -277,51 +277,41 @@ def place_like(dance: PoseSequence, reference: PoseSequence) -> PoseSequence:
     return PoseSequence.from_pixels(px, dance.confidence, dance.fps, dance.layout, reference.frame_size)
 
 # %% ../nbs/18_raw.ipynb #8cba508f
-class RawPosePipeline:
+class RawPosePipeline(DancePipeline):
     "Music in, a 2D dance out, by the raw-coordinate baseline: windows generated independently and cross-faded where they overlap."
-    frames_per_token = FRAMES_PER_TOKEN
+    train_command = "music2pose train-raw"
 
     def __init__(self, model: PoseDiT, coordinate_mean, coordinate_std, music_mean, music_std, fps: float = 30.0,
                  window_frames: int = 256, overlap_frames: int = 16, frame_size=(1920, 1080), info: dict | None = None,
-                 folder: Path | None = None):
-        self.model = model.eval()
+                 folder: Path | None = None, scheduler=None):
+        super().__init__(model, music_mean, music_std, fps, window_frames, overlap_frames, info, folder, scheduler)
         self.coordinate_mean, self.coordinate_std = np.asarray(coordinate_mean, np.float32), np.asarray(coordinate_std, np.float32)
-        self.music_mean, self.music_std = np.asarray(music_mean, np.float32), np.asarray(music_std, np.float32)
-        self.fps, self.window_frames, self.overlap_frames = float(fps), int(window_frames), int(overlap_frames)
-        self.frame_size, self.info, self.folder = tuple(int(v) for v in frame_size), dict(info or {}), folder
+        self.frame_size = tuple(int(v) for v in frame_size)
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike) -> "RawPosePipeline":
-        "A raw-coordinate generator folder (`<train-raw out>/model`, or one written by `save_pretrained`)."
-        folder = Path(path)
+    def from_folder(cls, folder: Path, scheduler=None) -> "RawPosePipeline":
         info = raw_generator_info(folder)
         return cls(load_dit(folder).eval(), info["coordinate_mean"], info["coordinate_std"], info["music_mean"], info["music_std"],
-                   info["fps"], info["window_frames"], frame_size=info["frame_size"], info=info, folder=folder)
+                   info["fps"], info["window_frames"], frame_size=info["frame_size"], info=info, folder=folder, scheduler=scheduler)
 
-    def save_pretrained(self, folder: str | os.PathLike) -> Path:
-        "Write the pipeline as a raw-coordinate generator folder (atomically), the model card included."
+    def write_folder(self, folder) -> Path:
         config = get_raw_train_config(TrainConfig(**self.info["train_config"])) if "train_config" in self.info else \
                  get_raw_train_config("small", window_frames=self.window_frames, beat_phase=self.beat_phase)
-        out = save_raw_generator(folder, self.model, (self.coordinate_mean, self.coordinate_std), (self.music_mean, self.music_std),
-                                 self.fps, self.frame_size, config)
-        if self.model_card: (out / MODEL_CARD_FILE).write_text(self.model_card)
-        return out
+        return save_raw_generator(folder, self.model, (self.coordinate_mean, self.coordinate_std), (self.music_mean, self.music_std),
+                                  self.fps, self.frame_size, config)
 
-    _song_features = _song_features                 # the one-hot pipeline's music reading, checks included
-    beat_phase = Music2PosePipeline.beat_phase
-    model_card = Music2PosePipeline.model_card
-    device = Music2PosePipeline.device
+    def reference(self, reference_pose) -> PoseSequence | None:
+        "None stays None: the dance keeps the model's own place and the training frame size."
+        return None if reference_pose is None else as_reference_pose(reference_pose)
 
-    def to(self, device) -> "RawPosePipeline":
-        self.model.to(device)
-        return self
     def __repr__(self):
         return (f"RawPosePipeline({sum(p.numel() for p in self.model.parameters()):,} parameters, {self.fps:g} fps, windows of "
                 f"{self.window_frames} frames generated independently, from {self.folder})")
 
 # %% ../nbs/18_raw.ipynb #0ecdba81
-def _song_coordinates(self: RawPosePipeline, music, plan, steps: int, guidance_scale: float, generator: torch.Generator,
-                      progress: bool) -> torch.Tensor:
+@patch
+def song_coordinates(self: RawPosePipeline, music, plan, steps: int, guidance_scale: float, generator: torch.Generator,
+                     progress: bool) -> torch.Tensor:
     "The song's normalised coordinates `(frames, 36)`: each window sampled on its own, then cross-faded into the song."
     normalised = ((music.features - self.music_mean) / self.music_std).astype(np.float32)
     normalised = np.pad(normalised, ((0, max(0, plan[-1].stop - len(normalised))), (0, 0)))   # the training mean past the end
@@ -329,38 +319,22 @@ def _song_coordinates(self: RawPosePipeline, music, plan, steps: int, guidance_s
     for seg in tqdm(plan, desc="dancing", unit="window", disable=not progress or len(plan) < 2):
         tokens = torch.from_numpy(music_tokens(normalised[seg.start:seg.stop], FRAMES_PER_TOKEN))
         window = tokens_to_coordinates(sample_segment(self.model, None, tokens, steps=steps, guidance_scale=guidance_scale,
-                                                      generator=generator))[0].float().cpu()
+                                                      generator=generator, scheduler=self.scheduler))[0].float().cpu()
         a, k = seg.start, seg.known
         fade = min(k, self.overlap_frames)
         song[a + k - fade:a + k] = blend_columns(song[a + k - fade:a + k].T, window[k - fade:k].T).T
         song[a + k:seg.stop] = window[k:]
     return song
 
-@torch.no_grad()
-def __call__(self: RawPosePipeline, audio, seconds: float | None = None, reference_pose=None, seed: int = 0, steps: int = 30,
-             guidance_scale: float = 2.0, fps: float | None = None, generator: torch.Generator | None = None,
-             sr: int | None = None, progress: bool = True, return_dict: bool = True):
-    """Dance to `audio` (a file, a `(samples,)` array at `sr` Hz, or `MusicFeatures`), its first `seconds` (None: all).
-    `reference_pose` (pose file, `PoseSequence` or None) only places and scales the dance (`place_like`); None: the
-    model's own place, in the training frame size. Returns a `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`);
-    poses are OpenPose-18 at `fps` (default the model's)."""
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-    if seconds is not None and not seconds > 0: raise ValueError(f"seconds must be > 0, got {seconds}")
-    if fps is not None and not fps > 0: raise ValueError(f"fps must be > 0, got {fps}")
-    if generator is None: generator = torch.Generator().manual_seed(int(seed))
-    reference = None if reference_pose is None else _as_reference_pose(reference_pose)
-    music = self._song_features(audio, seconds, sr)
-    plan = plan_segments(len(music.features), self.window_frames, self.overlap_frames, FRAMES_PER_TOKEN)
-    song = self._song_coordinates(music, plan, steps, guidance_scale, generator, progress)[:len(music.features)].numpy()
+@patch
+def dance(self: RawPosePipeline, music, plan, reference: PoseSequence | None, steps: int, guidance_scale: float,
+          generator: torch.Generator, progress: bool) -> PoseSequence:
+    """The dance of `music`'s frames: the song's coordinates un-normalised, then placed and scaled like `reference`
+    (`place_like`) when there is one."""
+    song = self.song_coordinates(music, plan, steps, guidance_scale, generator, progress)[:len(music.features)].numpy()
     xy = song * self.coordinate_std + self.coordinate_mean
     dance = PoseSequence(xy.reshape(len(xy), -1, 2), None, self.fps, "openpose18", self.frame_size)
-    if reference is not None: dance = place_like(dance, reference)
-    if fps is not None and fps != self.fps: dance = dance.resample(fps)
-    out = Music2PoseOutput(dance, music, plan)
-    return out if return_dict else (out.poses, out.beats)
-
-RawPosePipeline._song_coordinates = _song_coordinates
-RawPosePipeline.__call__ = __call__
+    return dance if reference is None else place_like(dance, reference)
 
 # %% ../nbs/18_raw.ipynb #c14933ad
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from fastcore.basics import patch
 from scipy.signal import fftconvolve, butter, sosfilt
 
 from .poses import atomic_write
@@ -93,7 +94,9 @@ class Score:
 # %% ../nbs/03_synth.ipynb #034e0eb2
 SCORE_FORMAT = "music2pose.score/1"
 
-def _score_to_dict(self: Score) -> dict:
+@patch
+def to_dict(self: Score) -> dict:
+    "The score as a JSON-ready dict (the `SCORE_FORMAT` file's content)."
     return {"format": SCORE_FORMAT, "seconds": float(self.seconds), "sr": int(self.sr), "seed": int(self.seed),
             "beats_per_bar": int(self.beats_per_bar), "bpm": float(self.bpm),
             "tempo_change": None if self.tempo_change is None else list(self.tempo_change), "root": int(self.root),
@@ -102,11 +105,13 @@ def _score_to_dict(self: Score) -> dict:
             "sections": [{"start": round(float(s.start), 6), "end": round(float(s.end), 6), "energy": round(float(s.energy), 6),
                           "name": s.name} for s in self.sections]}
 
-def _score_to_json(self: Score) -> str:
+@patch
+def to_json(self: Score) -> str:
     "The score as a JSON string."
-    return json.dumps(_score_to_dict(self), indent=1)
+    return json.dumps(self.to_dict(), indent=1)
 
-def _score_from_json(text: str, source: str = "score JSON") -> Score:
+@patch(cls_method=True)
+def from_json(cls: Score, text: str, source: str = "score JSON") -> Score:
     "Parse a score written by `Score.to_json`; `source` names the file in error messages."
     try: d = json.loads(text)
     except json.JSONDecodeError as e: raise ValueError(f"{source}: not valid JSON ({e})") from None
@@ -114,26 +119,25 @@ def _score_from_json(text: str, source: str = "score JSON") -> Score:
     if not isinstance(d, dict) or need - set(d):
         raise ValueError(f"{source}: not a music2pose score (missing {', '.join(sorted(need - set(d if isinstance(d, dict) else {})))})")
     try:
-        return Score(seconds=float(d["seconds"]), sr=int(d["sr"]), beat_times=np.array(d["beat_times"], dtype=np.float64),
+        return cls(seconds=float(d["seconds"]), sr=int(d["sr"]), beat_times=np.array(d["beat_times"], dtype=np.float64),
                      sections=[Section(float(s["start"]), float(s["end"]), float(s["energy"]), str(s["name"])) for s in d["sections"]],
                      seed=int(d["seed"]), beats_per_bar=int(d.get("beats_per_bar", 4)), bpm=float(d.get("bpm", 120.0)),
                      tempo_change=d.get("tempo_change"), root=int(d.get("root", 45)))
     except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{source}: invalid score ({type(e).__name__}: {e})") from None
 
-def _score_save(self: Score, path) -> Path:
+@patch
+def save(self: Score, path) -> Path:
     "Write the score as JSON (atomically)."
     path = Path(path)
     with atomic_write(path, "w") as f: f.write(self.to_json())
     return path
 
-def _score_load(path) -> Score:
+@patch(cls_method=True)
+def load(cls: Score, path) -> Score:
     "Read a score JSON file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such score file")
-    return _score_from_json(path.read_text(), str(path))
-
-Score.to_dict, Score.to_json, Score.save = _score_to_dict, _score_to_json, _score_save
-Score.from_json, Score.load = staticmethod(_score_from_json), staticmethod(_score_load)
+    return cls.from_json(path.read_text(), str(path))
 
 # %% ../nbs/03_synth.ipynb #abf24122
 SECTION_ARC = ("intro", "verse", "chorus", "breakdown", "verse", "chorus", "chorus", "outro")

@@ -30,14 +30,14 @@ from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, load_chec
                             load_default_vae, load_latents)
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
                                   reference_sequence, sample_pose_aware_frames)
-from .dit import PoseDiT, build_dit, load_dit
+from .dit import PoseDiT, build_dit
+from .sample import save_generator
 
 # %% auto #0
-__all__ = ['TRAIN_PRESETS', 'RUN_ONLY_FIELDS', 'CHECKPOINT_FILE', 'CHECKPOINT_FORMAT', 'GENERATION_FILE', 'GENERATION_FORMAT',
-           'logit_normal_sigmas', 'noisy_pair', 'TrainConfig', 'get_train_config', 'LatentDanceDataset',
-           'flow_matching_loss', 'mean_square_sigma', 'EMA', 'check_resumable', 'write_loss_csv', 'plot_loss',
-           'save_generator', 'TrainedGenerator', 'load_generator', 'train_generator', 'shape_only_reference',
-           'sample_segment', 'generate_segment', 'add_run_arguments', 'check_run_arguments', 'main']
+__all__ = ['TRAIN_PRESETS', 'RUN_ONLY_FIELDS', 'CHECKPOINT_FILE', 'CHECKPOINT_FORMAT', 'logit_normal_sigmas', 'noisy_pair',
+           'TrainConfig', 'get_train_config', 'LatentDanceDataset', 'flow_matching_loss', 'mean_square_sigma', 'EMA',
+           'run_settings', 'check_resumable', 'step_seed', 'write_loss_csv', 'plot_loss', 'train_generator',
+           'add_run_arguments', 'check_run_arguments', 'main']
 
 # %% ../nbs/11_train.ipynb #6c946f90
 def logit_normal_sigmas(batch_size: int, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -257,22 +257,21 @@ class EMA:
 CHECKPOINT_FILE = "checkpoint.pt"
 CHECKPOINT_FORMAT = "music2pose.train/1"
 
-def _run_settings(config: TrainConfig) -> dict:
+def run_settings(config: TrainConfig) -> dict:
+    "The settings a resumed run must share with the checkpoint it continues (all but `RUN_ONLY_FIELDS`)."
     return {k: v for k, v in asdict(config).items() if k not in RUN_ONLY_FIELDS}
 
 def check_resumable(ckpt: dict, config: TrainConfig, codec_tag: dict, path: str | os.PathLike = CHECKPOINT_FILE):
     "Raise a ValueError naming the differences if `ckpt` was written under other settings or another VAE."
-    have, want = ckpt["settings"], _run_settings(config)
+    have, want = ckpt["settings"], run_settings(config)
     default = lambda k: TrainConfig.__dataclass_fields__[k].default   # a setting added later: older runs had its default
     diff = [f"{k}: {have.get(k, default(k))!r} there, {want[k]!r} now" for k in want if have.get(k, default(k)) != want[k]]
     if ckpt["codec"] != codec_tag: diff.append("the pose VAE differs")
     if diff: raise ValueError(f"{path}: checkpoint from another config ({'; '.join(diff)}); use another output folder or resume=False (--no-resume)")
 
 # %% ../nbs/11_train.ipynb #7db6c1e1
-GENERATION_FILE = "generation.json"
-GENERATION_FORMAT = "music2pose.generator/1"
-
-def _step_seed(seed: int, step: int, process: int) -> int:
+def step_seed(seed: int, step: int, process: int) -> int:
+    "The seed of one training step in one process: a run that resumes draws exactly the batches it would have drawn."
     return int(np.random.SeedSequence([seed, step, process]).generate_state(1)[0])
 
 def _mixed_precision() -> str:
@@ -310,42 +309,6 @@ def plot_loss(history: Sequence[float], smooth: int = 20, ax=None):
         ax.plot(np.arange(smooth, len(h) + 1), np.convolve(h, np.ones(smooth) / smooth, "valid"), label=f"mean of {smooth}")
     ax.set_xlabel("step"); ax.set_ylabel("training loss"); ax.set_yscale("log"); ax.legend()
     return ax
-
-def save_generator(folder: str | os.PathLike, model: PoseDiT, vae: PoseVAE, music_stats, fps: float,
-                   config: TrainConfig) -> Path:
-    "Write what generation needs into `folder` (atomically): the model, its pose VAE and `generation.json`."
-    with atomic_dir(folder) as tmp:
-        model.save_pretrained(tmp, safe_serialization=True)
-        vae.save_pretrained(tmp / "pose_vae")
-        info = {"format": GENERATION_FORMAT, "music_mean": np.asarray(music_stats[0]).tolist(),
-                "music_std": np.asarray(music_stats[1]).tolist(), "fps": fps, "window_frames": config.window_frames,
-                "frames_per_token": vae.stride, "train_config": asdict(config), "codec": codec_identity(vae)}
-        (tmp / GENERATION_FILE).write_text(json.dumps(info, indent=1))
-    return Path(folder)
-
-@dataclass
-class TrainedGenerator:
-    "A trained generator with what it needs to generate: its pose VAE, music statistics, fps and window."
-    model: PoseDiT
-    vae: PoseVAE
-    music_mean: np.ndarray
-    music_std: np.ndarray
-    fps: float
-    window_frames: int
-    beat_phase: bool = False              # the music features get the two beat-phase columns before normalising
-
-def load_generator(folder: str | os.PathLike) -> TrainedGenerator:
-    "Load a generator written by `train_generator` (`<out_dir>/model`)."
-    folder = Path(folder)
-    info_file = folder / GENERATION_FILE
-    if not info_file.is_file(): raise FileNotFoundError(f"{folder}: not a trained generator folder (no {GENERATION_FILE})")
-    try: info = json.loads(info_file.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{info_file}: not valid JSON ({e})") from None
-    if info.get("format") != GENERATION_FORMAT: raise ValueError(f"{info_file}: format {info.get('format')!r}, expected {GENERATION_FORMAT!r}")
-    model = load_dit(folder).eval()
-    vae = PoseVAE.from_pretrained(folder / "pose_vae")
-    return TrainedGenerator(model, vae, np.asarray(info["music_mean"], np.float32), np.asarray(info["music_std"], np.float32),
-                            float(info["fps"]), int(info["window_frames"]), bool(info.get("train_config", {}).get("beat_phase", False)))
 
 def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig = "small", vae=None,
                     steps: int | None = None, resume: bool = True, seed: int = 0, progress: bool = True,
@@ -403,7 +366,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     def checkpoint():
         if main:
             save_checkpoint(ckpt_file, CHECKPOINT_FORMAT, model=plain.state_dict(), optimizer=opt.state_dict(), ema=ema.state_dict(), step=step,
-                            history=history, settings=_run_settings(config), codec=identity, seed=seed,
+                            history=history, settings=run_settings(config), codec=identity, seed=seed,
                             processes=accelerator.num_processes,
                             music_mean=torch.from_numpy(dataset.music_mean), music_std=torch.from_numpy(dataset.music_std))
             write_loss_csv(out_dir / "loss.csv", history)
@@ -412,7 +375,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     model.train()
     bar = tqdm(total=config.steps, initial=step, desc=f"generator {config.name}", unit="step", disable=not (progress and main))
     while step < config.steps:
-        g = torch.Generator().manual_seed(_step_seed(seed, step, accelerator.process_index))
+        g = torch.Generator().manual_seed(step_seed(seed, step, accelerator.process_index))
         batch = dataset.sample_batch(config.batch_size, g)
         for group in opt.param_groups: group["lr"] = config.lr * min(1.0, (step + 1) / config.warmup_steps)
         with accelerator.autocast():
@@ -434,81 +397,6 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
         with atomic_write(out_dir / "loss.png") as f: ax.figure.savefig(f, format="png", dpi=100, bbox_inches="tight")
     accelerator.wait_for_everyone()
     return out_dir / "model"
-
-# %% ../nbs/11_train.ipynb #7e2efb26
-def shape_only_reference(vae: PoseVAE, reference_pose: PoseSequence | None = None, window_frames: int = 256) -> torch.Tensor:
-    "The shape-only reference latent `(C, H, window_frames / 8)` of a pose (a sequence: its median pose; None: standing)."
-    pose = default_reference_pose() if reference_pose is None else reference_pose
-    if not isinstance(pose, PoseSequence): raise TypeError(f"reference_pose must be a PoseSequence or None, got {type(pose).__name__}")
-    if len(pose) != 1: pose = reference_pose_from(pose, "median")
-    return encode_reference(vae, reference_sequence(pose.to_layout("openpose18"), window_frames))[0]
-
-@torch.no_grad()
-def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, reference_latents: torch.Tensor | None = None,
-                   mask: torch.Tensor | None = None, steps: int = 30, guidance_scale: float = 2.0,
-                   generator: torch.Generator | None = None) -> torch.Tensor:
-    """Latents `(B, C, H, W)` for music tokens `(W, music_dim)` or `(B, W, music_dim)`: Euler steps of diffusers'
-    `FlowMatchEulerDiscreteScheduler` with classifier-free guidance. `reference_latents (C, H, W)`/`(B, C, H, W)` and
-    `mask (8, H, W)`/`(B, 8, H, W)` default to a standing pose's shape-only reference with nothing known (N = 0)."""
-    from diffusers import FlowMatchEulerDiscreteScheduler
-    cfg = model.config
-    music = torch.as_tensor(music_tokens, dtype=torch.float32)
-    if music.ndim == 2: music = music[None]
-    if music.ndim != 3 or music.shape[2] != cfg.music_dim:
-        raise ValueError(f"music_tokens must be (W, {cfg.music_dim}) or (B, W, {cfg.music_dim}), got {tuple(music.shape)}")
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-    B, W, _ = music.shape
-    device = model.device
-    shape = (B, cfg.latent_channels, cfg.latent_height, W)
-    if cfg.reference_conditioning:
-        if reference_latents is None: reference_latents = shape_only_reference(vae, None, W * vae.stride)
-        if mask is None: mask = phase_mask(0, W * vae.stride, cfg.latent_height, vae.stride)
-        reference_latents = reference_latents[None] if reference_latents.ndim == 3 else reference_latents
-        mask = mask[None] if mask.ndim == 3 else mask
-        reference_latents, mask = reference_latents.expand(B, -1, -1, -1), mask.expand(B, -1, -1, -1)
-        if reference_latents.shape != shape: raise ValueError(f"reference_latents must be {shape[1:]} (or batched), got {tuple(reference_latents.shape)}")
-    elif reference_latents is not None or mask is not None:
-        raise ValueError("this model was trained without reference conditioning: pass reference_latents=None, mask=None")
-    guided = guidance_scale != 1.0
-    double = (lambda t: torch.cat([t, t]).to(device)) if guided else (lambda t: t.to(device))
-    music_in = double(music)
-    keep = torch.cat([torch.ones(B, dtype=torch.bool), torch.zeros(B, dtype=torch.bool)]).to(device) if guided else None
-    ref_in, mask_in = (double(reference_latents), double(mask)) if cfg.reference_conditioning else (None, None)
-    scheduler = FlowMatchEulerDiscreteScheduler()
-    scheduler.set_timesteps(steps)
-    x = torch.randn(shape, generator=generator).to(device)
-    for t in scheduler.timesteps:
-        sigma = (t / scheduler.config.num_train_timesteps).expand(len(music_in)).to(device)
-        v = model(double(x), sigma, music_in, ref_in, mask_in, music_keep=keep).float()
-        if guided:
-            v_cond, v_uncond = v.chunk(2)
-            v = v_uncond + guidance_scale * (v_cond - v_uncond)
-        x = scheduler.step(v, t, x).prev_sample
-    return x
-
-def generate_segment(model: PoseDiT, vae: PoseVAE, music, music_stats, reference_pose: PoseSequence | None = None,
-                     steps: int = 30, guidance_scale: float = 2.0, generator: torch.Generator | None = None,
-                     window_frames: int = 256, fps: float | None = None, beat_phase: bool = False) -> PoseSequence:
-    """One `window_frames`-long `PoseSequence` (OpenPose-18) for the first `window_frames` frames of `music`
-    (`MusicFeatures` or a raw `(T, D)` feature array at pose fps), z-normalised with the training `music_stats`.
-    `beat_phase` (the generator's `TrainedGenerator.beat_phase`): add the beat-phase columns to `MusicFeatures` first."""
-    if isinstance(music, MusicFeatures):
-        if beat_phase: music = add_beat_phase(music)
-        fps, features = (music.fps if fps is None else fps), music.features
-    else: features = np.asarray(music, dtype=np.float32)
-    if features.ndim != 2 or len(features) < window_frames:
-        raise ValueError(f"music must be (T, D) features with T >= {window_frames} frames (one segment), got shape {features.shape}")
-    mean, std = (np.asarray(a, dtype=np.float32) for a in music_stats)
-    if mean.shape != (features.shape[1],) or std.shape != mean.shape:
-        raise ValueError(f"music_stats must be two ({features.shape[1]},) arrays (the training statistics), got {mean.shape} and {std.shape}")
-    tokens = torch.from_numpy(music_tokens(((features[:window_frames] - mean) / std).astype(np.float32), vae.stride))
-    ref = mask = None
-    if model.config.reference_conditioning:
-        ref = shape_only_reference(vae, reference_pose, window_frames)
-        mask = phase_mask(0, window_frames, model.config.latent_height, vae.stride)
-    latents = sample_segment(model, vae, tokens, ref, mask, steps, guidance_scale, generator)
-    frame_size = reference_pose.frame_size if reference_pose is not None else (1920, 1080)
-    return vae.decode_poses(latents, fps=fps or 30.0, frame_size=frame_size)[0]
 
 # %% ../nbs/11_train.ipynb #fd5174c9
 def add_run_arguments(p: argparse.ArgumentParser, presets, outputs: str) -> argparse.ArgumentParser:

@@ -10,7 +10,8 @@ import torch
 from hypothesis import assume, given, settings, strategies as st
 
 from music2pose.music import MusicFeatures, music_features
-from music2pose.pipeline import Music2PosePipeline, Segment, blend_columns, decode_song, default_generator_dir, plan_segments
+from music2pose.pipeline import Music2PosePipeline, Segment, blend_columns, decode_song, plan_segments
+from music2pose.sample import default_generator_dir
 from music2pose.poses import PoseSequence, write_openpose_json
 from music2pose.reference import default_reference_pose
 from music2pose.synth import make_score, synthesize, write_audio

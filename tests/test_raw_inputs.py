@@ -14,7 +14,8 @@ import pytest
 
 import ctrl_c
 from music2pose.cli import main
-from music2pose.pipeline import Music2PosePipeline, default_generator_dir
+from music2pose.pipeline import Music2PosePipeline
+from music2pose.sample import default_generator_dir
 from music2pose.raw import RAW_CHECKPOINT_FORMAT, RawPosePipeline, is_raw_generator
 from music2pose.train import CHECKPOINT_FILE
 from music2pose.vae import load_checkpoint, save_checkpoint
