@@ -138,7 +138,7 @@ def main():
     config = get_train_config("small")
     music_dim = (len(BASELINE_NAMES) + len(PHASE_NAMES) * config.beat_phase) * FRAMES_PER_TOKEN   # what the dataset would give
     model = build_dit(config.dit, latent_channels=vae.latent_channels, latent_height=vae.config.bins // vae.stride,
-                      music_dim=music_dim, aligned_music=config.aligned_music).to(dev).train()
+                      music_dim=music_dim, **config.dit_switches).to(dev).train()
     B, C, H, W = config.batch_size, vae.latent_channels, vae.config.bins // vae.stride, config.window_frames // vae.stride
     g = torch.Generator().manual_seed(0)
     batch = dict(latents=torch.randn(B, C, H, W, generator=g), music=torch.randn(B, W, model.config.music_dim, generator=g),

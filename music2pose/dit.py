@@ -23,10 +23,10 @@ from diffusers.models.embeddings import TimestepEmbedding, Timesteps
 from diffusers.models.normalization import AdaLayerNormContinuous
 from diffusers.models.transformers.transformer_flux import FluxSingleTransformerBlock, FluxTransformerBlock
 
-from .rope import RotaryEmbedding3D, apply_rotary, joint_position_ids
+from .rope import MODES, RotaryEmbedding3D, apply_rotary, joint_position_ids
 
 # %% auto #0
-__all__ = ['DIT_PRESETS', 'PoseDiT', 'dit_config', 'build_dit', 'load_dit']
+__all__ = ['TRAINING_SWITCHES', 'DIT_PRESETS', 'LEGACY_CONFIG', 'PoseDiT', 'dit_config', 'build_dit', 'load_dit']
 
 # %% ../nbs/10_dit.ipynb #355e481d
 class PoseDiT(ModelMixin, ConfigMixin):
@@ -38,12 +38,12 @@ class PoseDiT(ModelMixin, ConfigMixin):
     `v = (x_t - x0) / max(t, min_sigma)`; with `prediction="velocity"` it estimates `v` directly."""
 
     @register_to_config
-    def __init__(self, latent_channels: int = 48, latent_height: int = 32, patch_size: tuple[int, int] = (2, 1),
-                 music_dim: int = 280, hidden_size: int = 128, depth: int = 3, single_depth: int = 1,
-                 num_heads: int = 4, axes_dim: tuple[int, int, int] = (8, 12, 12), mlp_ratio: float = 4.0,
+    def __init__(self, latent_channels: int = 48, latent_height: int = 32, patch_size: tuple[int, int] = (4, 1),
+                 music_dim: int = 280, hidden_size: int = 96, depth: int = 3, single_depth: int = 1,
+                 num_heads: int = 4, axes_dim: tuple[int, int, int] = (4, 10, 10), mlp_ratio: float = 2.0,
                  time_indexing: str = "shared", reference_conditioning: bool = True, phase_channels: int = 8,
-                 rope_theta: float = 10000.0, prediction: str = "velocity", min_sigma: float = 0.05,
-                 aligned_music: bool = False):
+                 rope_theta: float = 10000.0, prediction: str = "sample", min_sigma: float = 0.05,
+                 aligned_music: bool = False):   # the defaults are the `small` preset (below)
         super().__init__()
         ph, pt = patch_size
         if hidden_size % num_heads: raise ValueError(f"hidden_size={hidden_size} must be divisible by num_heads={num_heads}")
@@ -51,7 +51,7 @@ class PoseDiT(ModelMixin, ConfigMixin):
         if sum(axes_dim) != head_dim or any(a % 2 for a in axes_dim):
             raise ValueError(f"axes_dim={tuple(axes_dim)} must be even numbers summing to the head dimension {head_dim}")
         if latent_height % ph: raise ValueError(f"latent_height={latent_height} must be divisible by the patch height {ph}")
-        if time_indexing not in ("shared", "text"): raise ValueError(f"time_indexing must be 'shared' or 'text', got {time_indexing!r}")
+        if time_indexing not in MODES: raise ValueError(f"time_indexing must be one of {MODES}, got {time_indexing!r}")
         if prediction not in ("velocity", "sample"): raise ValueError(f"prediction must be 'velocity' or 'sample', got {prediction!r}")
         if not 0 < min_sigma < 1: raise ValueError(f"min_sigma must lie in (0, 1), got {min_sigma}")
         in_channels = 2 * latent_channels + phase_channels if reference_conditioning else latent_channels
@@ -141,11 +141,12 @@ def forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, 
     return (noisy_latents.float() - out.float()).div(sigma).to(out.dtype)
 
 # %% ../nbs/10_dit.ipynb #76732808
+TRAINING_SWITCHES = ("time_indexing", "reference_conditioning", "aligned_music")  # PoseDiT options a training run sets (TrainConfig fields)
+
 DIT_PRESETS = {
     "tiny": dict(latent_height=8, patch_size=(1, 1), hidden_size=32, depth=1, single_depth=1, num_heads=2,
                  axes_dim=(4, 6, 6), mlp_ratio=2.0, prediction="sample"),
-    "small": dict(latent_height=32, patch_size=(4, 1), hidden_size=96, depth=3, single_depth=1, num_heads=4,
-                  axes_dim=(4, 10, 10), mlp_ratio=2.0, prediction="sample"),
+    "small": {},   # PoseDiT's defaults
     "full": dict(latent_height=64, patch_size=(2, 1), hidden_size=1024, depth=12, single_depth=12, num_heads=16,
                  axes_dim=(8, 28, 28), mlp_ratio=4.0, prediction="sample"),
 }
@@ -165,22 +166,26 @@ def build_dit(name: str = "small", **overrides) -> PoseDiT:
     return PoseDiT(**dit_config(name, **overrides))
 
 # %% ../nbs/10_dit.ipynb #a3b2975e
+LEGACY_CONFIG = {"prediction": "velocity"}   # checkpoints from before `prediction` existed predicted the velocity
+
 def load_dit(folder: str | os.PathLike, expect: str | dict | None = None, **kwargs) -> PoseDiT:
     """Load a `PoseDiT` saved with `save_pretrained` from `folder`. With `expect` (a preset name or config dict),
     raise a ValueError naming the differences if the checkpoint was built with another config."""
     folder = Path(folder)
     if not (folder / "config.json").is_file():
         raise FileNotFoundError(f"{folder}: no PoseDiT checkpoint here (config.json missing); write one with model.save_pretrained(folder)")
+    saved = PoseDiT.load_config(folder)
+    legacy = {k: v for k, v in LEGACY_CONFIG.items() if k not in saved}   # what an older config.json meant by leaving it out
     if expect is not None:
         want = dit_config(expect) if isinstance(expect, str) else dict(expect)
-        have = PoseDiT.load_config(folder)
+        have = {**saved, **legacy}
         default = _config_defaults()
         norm = lambda v: list(v) if isinstance(v, (tuple, list)) else v
         diff = {k: (norm(have.get(k, default[k])), norm(want.get(k, default[k]))) for k in default
                 if norm(have.get(k, default[k])) != norm(want.get(k, default[k]))}
         if diff: raise ValueError(f"{folder}: checkpoint config differs from the expected one: "
                                   + ", ".join(f"{k}={h!r} (expected {w!r})" for k, (h, w) in diff.items()))
-    try: return PoseDiT.from_pretrained(folder, **kwargs)
+    try: return PoseDiT.from_pretrained(folder, **{**legacy, **kwargs})
     except (RuntimeError, ValueError) as e:
         if "size mismatch" in str(e) or "expected shape" in str(e):
             raise ValueError(f"{folder}: the weights do not fit the requested PoseDiT config (do not override size options when loading): {str(e).splitlines()[0]}") from e

@@ -148,7 +148,7 @@ def get_raw_train_config(config: str | TrainConfig = "small", **overrides) -> Tr
 def build_raw_dit(config: TrainConfig, music_dim: int) -> PoseDiT:
     "A fresh `PoseDiT` of the config's DiT preset on coordinate tokens: 288 channels, one row, one token per 8-frame column, no reference."
     return build_dit(config.dit, latent_channels=TOKEN_CHANNELS, latent_height=1, patch_size=(1, 1), music_dim=music_dim,
-                     time_indexing=config.time_indexing, reference_conditioning=False, aligned_music=config.aligned_music)
+                     **config.dit_switches)   # reference_conditioning is False in every raw config
 
 # %% ../nbs/18_raw.ipynb #bdfb8d9c
 RAW_FORMAT = "music2pose.raw_generator/1"

@@ -30,7 +30,8 @@ from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, load_chec
                             load_default_vae, load_latents)
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
                                   reference_sequence, sample_pose_aware_frames)
-from .dit import PoseDiT, build_dit
+from .dit import TRAINING_SWITCHES, PoseDiT, build_dit
+from .rope import MODES
 from .sample import save_generator
 
 # %% auto #0
@@ -58,6 +59,7 @@ class TrainConfig:
     name: str = "small"
     dit: str = "small"                    # PoseDiT preset (music2pose.dit.DIT_PRESETS)
     vae: str = "default"                  # "default" (shipped small pose VAE), "full" (pretrained SD VAE) or a PoseVAE folder
+    # the three PoseDiT switches a run chooses (dit.TRAINING_SWITCHES); the network is built with them
     time_indexing: str = "shared"         # "shared" (paper: music and pose share time ids) or "text" (ablation)
     reference_conditioning: bool = True   # False: the ablation without reference image and mask
     window_frames: int = 256              # one segment = 32 latent columns
@@ -76,6 +78,11 @@ class TrainConfig:
     motion_loss: float = 0.0              # weight of the error in how the clean estimate changes from column to column
     aligned_music: bool = False           # the DiT's shortcut from each column's music token to its pose tokens (10_dit)
     checkpoint_every: int = 500
+
+    @property
+    def dit_switches(self) -> dict:
+        "The `PoseDiT` options this run sets (`time_indexing`, `reference_conditioning`, `aligned_music`)."
+        return {k: getattr(self, k) for k in TRAINING_SWITCHES}
 
 # The beat recipe of "Where the beat gets lost" below: the small model learned the beat only with all four switches
 _BEAT_RECIPE = dict(loss_weighting="sample", beat_phase=True, motion_loss=1.0, aligned_music=True)
@@ -97,7 +104,7 @@ def get_train_config(config: str | TrainConfig = "small", **overrides) -> TrainC
     unknown = set(overrides) - set(TrainConfig.__dataclass_fields__)
     if unknown: raise TypeError(f"TrainConfig has no field(s) {sorted(unknown)}")
     c = replace(config, **overrides)
-    if c.time_indexing not in ("shared", "text"): raise ValueError(f"time_indexing must be 'shared' or 'text', got {c.time_indexing!r}")
+    if c.time_indexing not in MODES: raise ValueError(f"time_indexing must be one of {MODES}, got {c.time_indexing!r}")
     if c.window_frames <= 0 or c.window_frames % FRAMES_PER_TOKEN:
         raise ValueError(f"window_frames must be a positive multiple of {FRAMES_PER_TOKEN} (one latent column), got {c.window_frames}")
     for name in ("steps", "batch_size", "warmup_steps", "checkpoint_every"):
@@ -351,8 +358,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
                          "build the dataset with music_stats from the checkpoint, or use another output folder")
     set_seed(seed)   # the same initial weights in every process
     model = build_dit(config.dit, latent_channels=vae.latent_channels, latent_height=vae.config.bins // vae.stride,
-                      music_dim=dataset.music_dim, time_indexing=config.time_indexing,
-                      reference_conditioning=config.reference_conditioning, aligned_music=config.aligned_music)
+                      music_dim=dataset.music_dim, **config.dit_switches)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     step, history = 0, []
     if ckpt:
