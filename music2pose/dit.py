@@ -51,7 +51,7 @@ class PoseDiT(ModelMixin, ConfigMixin):
         if sum(axes_dim) != head_dim or any(a % 2 for a in axes_dim):
             raise ValueError(f"axes_dim={tuple(axes_dim)} must be even numbers summing to the head dimension {head_dim}")
         if latent_height % ph: raise ValueError(f"latent_height={latent_height} must be divisible by the patch height {ph}")
-        if time_indexing not in MODES: raise ValueError(f"time_indexing must be one of {MODES}, got {time_indexing!r}")
+        if time_indexing not in MODES: raise ValueError(f"time_indexing must be {' or '.join(map(repr, MODES))}, got {time_indexing!r}")
         if prediction not in ("velocity", "sample"): raise ValueError(f"prediction must be 'velocity' or 'sample', got {prediction!r}")
         if not 0 < min_sigma < 1: raise ValueError(f"min_sigma must lie in (0, 1), got {min_sigma}")
         in_channels = 2 * latent_channels + phase_channels if reference_conditioning else latent_channels

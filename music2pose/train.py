@@ -104,7 +104,7 @@ def get_train_config(config: str | TrainConfig = "small", **overrides) -> TrainC
     unknown = set(overrides) - set(TrainConfig.__dataclass_fields__)
     if unknown: raise TypeError(f"TrainConfig has no field(s) {sorted(unknown)}")
     c = replace(config, **overrides)
-    if c.time_indexing not in MODES: raise ValueError(f"time_indexing must be one of {MODES}, got {c.time_indexing!r}")
+    if c.time_indexing not in MODES: raise ValueError(f"time_indexing must be {' or '.join(map(repr, MODES))}, got {c.time_indexing!r}")
     if c.window_frames <= 0 or c.window_frames % FRAMES_PER_TOKEN:
         raise ValueError(f"window_frames must be a positive multiple of {FRAMES_PER_TOKEN} (one latent column), got {c.window_frames}")
     for name in ("steps", "batch_size", "warmup_steps", "checkpoint_every"):
