@@ -17,7 +17,7 @@ from music2pose.cli import main
 from music2pose.pipeline import Music2PosePipeline, default_generator_dir
 from music2pose.raw import RAW_CHECKPOINT_FORMAT, RawPosePipeline, is_raw_generator
 from music2pose.train import CHECKPOINT_FILE
-from music2pose.vae import load_checkpoint, save_checkpoint
+from music2pose.files import load_checkpoint, save_checkpoint
 
 REPO = Path(__file__).resolve().parents[1]
 
