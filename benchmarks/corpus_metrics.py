@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from music2pose.choreo import load_corpus as read_index
+from music2pose.files import load_corpus as read_index
 from music2pose.metrics import BAS_CONVENTIONS, beat_align_score, fid_k
 from music2pose.poses import PoseSequence, find_shared_data, load_aistpp_keypoints2d, load_npz
 

@@ -63,7 +63,7 @@ def one_run(command: str, phase: str, corpus: Path, vae: Path, work: Path) -> di
     reader.join(5)
     loads = None
     if ckpt.exists():
-        from music2pose.vae import load_checkpoint
+        from music2pose.files import load_checkpoint
         loads = load_checkpoint(ckpt)["step"] > 0
     return {"code": proc.returncode, "message": (said_at or [float("nan")])[0] - t0, "exit": t1 - t0, "loads": loads}
 

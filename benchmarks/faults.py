@@ -20,8 +20,9 @@ from pathlib import Path
 import torch
 
 from music2pose.choreo import make_corpus
-from music2pose.train import CHECKPOINT_FILE, CHECKPOINT_FORMAT, load_checkpoint
+from music2pose.files import load_checkpoint
 from music2pose.sample import load_generator
+from music2pose.train import CHECKPOINT_FILE, CHECKPOINT_FORMAT
 from music2pose.vae import PoseVAE, build_vae, get_vae_config
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

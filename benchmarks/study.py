@@ -13,9 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from music2pose.choreo import load_corpus
 from music2pose.evaluate import load_heldout
-from music2pose.poses import atomic_write, find_shared_data, load_aistpp_keypoints2d, load_npz
+from music2pose.files import atomic_write, load_corpus
+from music2pose.poses import find_shared_data, load_aistpp_keypoints2d, load_npz
 from music2pose.study import arm_table, format_arm_table, format_spread, run_study, vae_ablation, vae_table
 
 VAE_ABLATIONS = {

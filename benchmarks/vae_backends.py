@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from music2pose.choreo import load_corpus
+from music2pose.files import load_corpus
 from music2pose.onehot import onehot_to_keypoints
 from music2pose.poses import find_shared_data, load_aistpp_keypoints2d, load_npz
 from music2pose.vae import DECODE_THRESHOLD, DECODE_WINDOW, PoseVAE, get_vae_config, load_default_vae

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from music2pose.choreo import load_corpus
+from music2pose.files import load_corpus
 from music2pose.poses import find_shared_data, load_aistpp_keypoints2d, load_npz
 from music2pose.vae import DEFAULT_VAE_DIR, TAEF2_DIR, PoseVAE, load_default_vae, reconstruction_errors
 

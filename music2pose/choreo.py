@@ -7,7 +7,6 @@ Docs: https://music2pose.github.io/music2pose/choreo.html.md"""
 # %% ../nbs/04_choreo.ipynb #fe145e2e
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -16,15 +15,16 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from tqdm.auto import tqdm
 
-from .poses import OPENPOSE18, PoseSequence, atomic_write, load_npz, save_npz
+from .files import CORPUS_FILE, load_corpus, write_corpus_index
+from .poses import OPENPOSE18, PoseSequence, load_npz, save_npz
 from .synth import Score, make_score, synthesize, write_audio
 from .metrics import motion_beats
 
 # %% auto #0
 __all__ = ['FRAME_SIZE', 'BODY_PROPORTIONS', 'CHANNELS', 'CH', 'NEUTRAL', 'LIMB_BONES', 'MOVES', 'ARM_MOVES', 'LEG_MOVES',
-           'MOVE_WEIGHTS', 'JOINT_CONFIDENCE', 'DROPOUT_RATE', 'CORPUS_FORMAT', 'Dancer', 'random_dancer', 'key_pose',
+           'MOVE_WEIGHTS', 'JOINT_CONFIDENCE', 'DROPOUT_RATE', 'Dancer', 'random_dancer', 'key_pose',
            'pose_from_channels', 'bone_lengths', 'mirror_keys', 'ease', 'plan_moves', 'dance_channels',
-           'estimator_noise', 'choreograph', 'dominant_motion_frequency', 'make_corpus', 'load_corpus', 'load_clip']
+           'estimator_noise', 'choreograph', 'dominant_motion_frequency', 'make_corpus', 'load_clip']
 
 # %% ../nbs/04_choreo.ipynb #699e9cf4
 FRAME_SIZE = (1920, 1080)
@@ -296,8 +296,6 @@ def dominant_motion_frequency(seq: PoseSequence, fmin: float = 0.5, fmax: float 
     return float(f[band][spec[band].argmax()])
 
 # %% ../nbs/04_choreo.ipynb #ae76d930
-CORPUS_FORMAT = "music2pose.corpus/1"
-
 def _song_plan(n_songs, seconds, seed, bpm_range, tempo_change_prob):
     "Per song: (song seed, bpm, tempo change or None), tempi stratified over `bpm_range`."
     rng = np.random.default_rng([seed, 0xC0A])
@@ -357,45 +355,16 @@ def make_corpus(out_dir, n_clips: int, seconds: float, seed: int, dancers_per_so
                           "seconds": float(seconds), "bpm": float(bpm), "seed": int(song_seed)})
             bar.update(1)
     bar.close()
-    index = {"format": CORPUS_FORMAT, "fps": float(fps) if fps != int(fps) else int(fps), "sr": int(sr), "clips": clips}
-    with atomic_write(out / "corpus.json", "w") as f: json.dump(index, f, indent=1)
-    return index
+    return write_corpus_index(out, fps, sr, clips)
 
 # %% ../nbs/04_choreo.ipynb #a669f573
-_CLIP_KEYS = {"id": str, "song": str, "audio": str, "poses": str, "seconds": (int, float), "bpm": (int, float), "seed": int}
-
-def load_corpus(out_dir, check_files: bool = True) -> dict:
-    "The parsed `corpus.json` of a corpus folder, validated (and, with `check_files`, every file it names exists)."
-    root = Path(out_dir)
-    path = root / "corpus.json"
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no corpus index; make one with make_corpus({str(root)!r}, ...)")
-    try: index = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
-    if not isinstance(index, dict) or index.get("format") != CORPUS_FORMAT:
-        found = index.get("format") if isinstance(index, dict) else type(index).__name__
-        raise ValueError(f"{path}: format {found!r}, expected {CORPUS_FORMAT!r}; is {root} a music2pose corpus folder?")
-    for k in ("fps", "sr", "clips"):
-        if k not in index: raise ValueError(f"{path}: missing key {k!r}")
-    if not isinstance(index["clips"], list) or not index["clips"]: raise ValueError(f"{path}: 'clips' must be a non-empty list")
-    seen_ids = set()
-    for n, clip in enumerate(index["clips"]):
-        for k, typ in _CLIP_KEYS.items():
-            if not isinstance(clip, dict) or k not in clip or not isinstance(clip[k], typ) or isinstance(clip[k], bool):
-                raise ValueError(f"{path}: clip #{n} has no valid {k!r} (expected {typ})")
-        if clip["id"] in seen_ids: raise ValueError(f"{path}: clip id {clip['id']!r} appears twice")
-        seen_ids.add(clip["id"])
-        if check_files:
-            for k in ("audio", "poses"):
-                if not (root / clip[k]).is_file(): raise FileNotFoundError(f"{path}: clip {clip['id']!r} names {clip[k]}, which does not exist in {root}")
-    return index
-
 def load_clip(out_dir, clip: dict | str) -> tuple[np.ndarray, int, Score, PoseSequence]:
     "Audio, sample rate, score and poses of one clip (an entry of `load_corpus(out_dir)['clips']`, or its id)."
     import soundfile as sf
     root = Path(out_dir)
     if isinstance(clip, str):
         found = [c for c in load_corpus(root, check_files=False)["clips"] if c["id"] == clip]
-        if not found: raise KeyError(f"{root / 'corpus.json'}: no clip with id {clip!r}")
+        if not found: raise KeyError(f"{root / CORPUS_FILE}: no clip with id {clip!r}")
         clip = found[0]
     audio_path = root / clip["audio"]
     audio, sr = sf.read(audio_path, dtype="float32")

@@ -110,7 +110,8 @@ def _device(name: str):
 def generate(args: argparse.Namespace) -> int:
     "`music2pose generate`: everything goes to a temporary folder first and becomes OUT_DIR only when complete."
     from music2pose.pipeline import Music2PosePipeline
-    from music2pose.poses import atomic_dir, load_poses, write_openpose_json
+    from music2pose.files import atomic_dir
+    from music2pose.poses import load_poses, write_openpose_json
     from music2pose.render import write_frames, write_video
     song, out = Path(args.song), Path(args.out)
     if not song.is_file(): raise FileNotFoundError(f"{song}: no such audio file")

@@ -24,9 +24,8 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .poses import (OPENPOSE18, PoseSequence, atomic_path, atomic_write, load_aistpp_keypoints2d, load_npz,
-                              load_poses, save_npz)
-from .choreo import CORPUS_FORMAT, load_corpus
+from .files import atomic_path, atomic_write, load_corpus, write_corpus_index
+from .poses import OPENPOSE18, PoseSequence, load_aistpp_keypoints2d, load_npz, load_poses, save_npz
 from .music import (FRAMES_PER_TOKEN, MusicFeatures, load_features, music_features, music_tokens,
                               save_features, feature_stats)
 
@@ -58,7 +57,7 @@ class DanceClip:
 
 # %% ../nbs/05_data.ipynb #f4c16017
 def read_corpus(root: str | os.PathLike) -> tuple[dict, list[DanceClip]]:
-    "The index (`corpus.json` as a dict, checked by `music2pose.choreo.load_corpus`) and the clips of a corpus folder."
+    "The index (`corpus.json` as a dict, checked by `music2pose.files.load_corpus`) and the clips of a corpus folder."
     root = Path(root)
     index = load_corpus(root)
     return index, [DanceClip(c["id"], c["song"], root / c["poses"], root / c["audio"], float(c["bpm"])) for c in index["clips"]]
@@ -379,10 +378,8 @@ def aistpp_to_corpus(aistpp_root: str | os.PathLike, out_dir: str | os.PathLike,
                         "seed": 0,   # the format's generator seed: real dances have none
                         "sequence": c.id, "view": v})
     rates, counts = np.unique(list(sample_rates.values()), return_counts=True)
-    index = {"format": CORPUS_FORMAT, "fps": int(fps) if float(fps).is_integer() else float(fps),
-             "sr": int(rates[counts.argmax()]),   # the songs' rate (the most common one); readers resample anyway
-             "source": "AIST++", "split": split, "views": [int(v) for v in views], "clips": entries}
-    with atomic_write(out / "corpus.json", "w") as f: json.dump(index, f, indent=1)
+    write_corpus_index(out, fps, int(rates[counts.argmax()]),   # the songs' rate (the most common one); readers resample anyway
+                       entries, source="AIST++", split=split, views=[int(v) for v in views])
     return load_corpus(out)
 
 # %% ../nbs/05_data.ipynb #e421a3f5
@@ -714,10 +711,8 @@ def dance_with_melody_to_corpus(src: str | os.PathLike, out_dir: str | os.PathLi
                             "song_offset": round(config["start_position"] / DWM_FPS, 6)})
     if skipped: warnings.warn(f"left out {len(skipped)} broken dance folders: {', '.join(skipped)}")
     if not entries: raise ValueError(f"{src}: no dance could be converted")
-    index = {"format": CORPUS_FORMAT, "fps": int(fps) if float(fps).is_integer() else float(fps), "sr": DWM_SONG_SR,
-             "source": "Dance with Melody (Tang, Jia, Mao, ACM MM 2018)", "views": [int(v) for v in views],
-             "frame_size": list(frame_size), "focal_mm": float(focal_mm), "clips": entries}
-    with atomic_write(out / "corpus.json", "w") as f: json.dump(index, f, indent=1)
+    write_corpus_index(out, fps, DWM_SONG_SR, entries, source="Dance with Melody (Tang, Jia, Mao, ACM MM 2018)",
+                       views=[int(v) for v in views], frame_size=list(frame_size), focal_mm=float(focal_mm))
     return load_corpus(out)
 
 # %% ../nbs/05_data.ipynb #2f7b6f6e

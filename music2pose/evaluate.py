@@ -21,7 +21,8 @@ from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, discontinuity, diversity, fid_g, fid_k, jitter
 from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
-from .poses import PoseSequence, atomic_write, load_poses
+from .files import atomic_write, corpus_folder
+from .poses import PoseSequence, load_poses
 from .raw import RawPosePipeline, is_raw_generator
 from .synth import Score
 
@@ -385,8 +386,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_arguments(args):
     "Everything that can be checked before reading data, so that bad input fails in a second."
-    if not (Path(args.heldout) / "corpus.json").is_file(): raise FileNotFoundError(f"--heldout {args.heldout}: not a music2pose corpus folder (no corpus.json)")
-    if args.train and not (Path(args.train) / "corpus.json").is_file(): raise FileNotFoundError(f"--train {args.train}: not a music2pose corpus folder (no corpus.json)")
+    corpus_folder(args.heldout, "--heldout")
+    if args.train: corpus_folder(args.train, "--train")
     if args.json and not Path(args.json).resolve().parent.is_dir(): raise FileNotFoundError(f"--json {args.json}: the folder {Path(args.json).parent} does not exist")
     if args.clips is not None and args.clips < 2: raise ValueError(f"--clips must be at least 2 (FID needs a covariance), got {args.clips}")
     if args.frames is not None and args.frames < 8: raise ValueError(f"--frames must be at least 8, got {args.frames}")

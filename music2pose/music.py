@@ -18,7 +18,7 @@ import soundfile as sf
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .poses import atomic_write
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',

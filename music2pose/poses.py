@@ -7,13 +7,9 @@ Docs: https://music2pose.github.io/music2pose/poses.html.md"""
 # %% ../nbs/00_poses.ipynb #896f951f
 from __future__ import annotations
 
-import errno
 import json
 import os
 import pickle
-import shutil
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -21,13 +17,13 @@ from typing import Sequence
 import numpy as np
 from fastcore.basics import patch
 
+from .files import atomic_write, reading_file
+
 # %% auto #0
-__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'NO_SPACE', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'OPENPOSE_COLORS',
-           'OPENPOSE_STICKWIDTH', 'OPENPOSE_RADIUS', 'OPENPOSE_REFERENCE_SIZE', 'OPENPOSE_LIMB_DIM', 'KeypointLayout',
-           'get_layout', 'convert_layout', 'PoseSequence', 'out_of_space', 'temp_file_beside', 'leftover_temp_files',
-           'atomic_path', 'atomic_write', 'atomic_dir', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d',
-           'find_shared_data', 'write_openpose_json', 'read_openpose_json', 'load_poses', 'plot_skeleton',
-           'plot_frame_strip', 'openpose_line_sizes', 'render_openpose_frames', 'render_openpose']
+__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'KeypointLayout', 'get_layout',
+           'convert_layout', 'PoseSequence', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data',
+           'write_openpose_json', 'read_openpose_json', 'load_poses', 'joint_sides', 'limb_sides', 'frame_index',
+           'pose_limits', 'plot_skeleton', 'plot_frame_strip']
 
 # %% ../nbs/00_poses.ipynb #640aea6a
 @dataclass(frozen=True)
@@ -260,96 +256,6 @@ def to_layout(self: PoseSequence, layout: str | KeypointLayout) -> PoseSequence:
     kp, conf = convert_layout(self.keypoints, self.confidence, self.layout, layout)
     return PoseSequence(kp, conf, self.fps, layout.name, self.frame_size)
 
-# %% ../nbs/00_poses.ipynb #a27ba36d
-NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
-
-def out_of_space(e: BaseException, path: str | os.PathLike) -> OSError | None:
-    "If `e` (or an exception it was raised from) is a full disk or quota, an `OSError` that names `path` and what to do; else None."
-    path, seen = Path(path), e
-    while seen is not None:
-        if isinstance(seen, OSError) and seen.errno in NO_SPACE:
-            return OSError(seen.errno, f"{path}: cannot write it: {os.strerror(seen.errno)}; free some space or choose another folder")
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-def _flush_to_disk(path: Path):
-    "fsync a finished file before it is renamed into place (a file system that cannot sync is left as it is)."
-    fd = os.open(path, os.O_RDONLY)
-    try: os.fsync(fd)
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF): raise
-    finally: os.close(fd)
-
-def temp_file_beside(path: str | os.PathLike) -> Path:
-    "A new empty file `.<name>.<random>.tmp<suffix>` next to `path` (its folder made); one OSError naming the folder if it cannot be."
-    path = Path(path)
-    if path.parent.exists() and not path.parent.is_dir(): raise NotADirectoryError(f"{path.parent}: is a file, not a folder")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    except OSError as e:  # OSError(errno, ...) gives the matching subclass, e.g. PermissionError
-        raise OSError(e.errno, f"{path.parent}: cannot write {path.name} in this folder ({e.strerror}); choose another folder") from None
-    os.close(fd)
-    return Path(tmp)
-
-def leftover_temp_files(path: str | os.PathLike) -> list[Path]:
-    "Temp files of writes to `path` that a killed process never finished (otherwise `atomic_path` removes its own)."
-    path = Path(path)
-    return sorted(path.parent.glob(f".{path.name}.*.tmp{path.suffix}"))
-
-@contextmanager
-def atomic_path(path: str | os.PathLike):
-    "A temporary path next to `path` (same suffix) to write to; it replaces `path` only if the block finishes."
-    path = Path(path)
-    tmp = temp_file_beside(path)
-    try:
-        umask = os.umask(0); os.umask(umask)  # the only way to read the umask is to set it (and put it back)
-        os.chmod(tmp, 0o666 & ~umask)
-        yield tmp
-        _flush_to_disk(tmp)
-        os.replace(tmp, path)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        full = out_of_space(e, path)
-        if full: raise full from None
-        raise
-
-@contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "wb"):
-    "Open a temporary file next to `path` for writing; it replaces `path` only if the block finishes."
-    with atomic_path(path) as tmp, open(tmp, mode) as f: yield f
-
-# %% ../nbs/00_poses.ipynb #93c44af7
-@contextmanager
-def atomic_dir(path: str | os.PathLike):
-    "Yield a temporary folder next to `path`; it replaces `path` only if the block finishes."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private (0700); a saved model is an ordinary folder
-        yield tmp
-        old = path.with_name(f".{path.name}.old") if path.exists() else None
-        if old: shutil.rmtree(old, ignore_errors=True); path.rename(old)
-        tmp.rename(path)
-        if old: shutil.rmtree(old, ignore_errors=True)
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        full = out_of_space(e, path)
-        if full: raise full from None
-        raise
-
-# %% ../nbs/00_poses.ipynb #95a893b6
-@contextmanager
-def _reading(path: Path):
-    "Re-raise errors about a file's contents as `ValueError('<path>: ...')`, so they name the file."
-    try: yield
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
-        msg = f"missing key {e}" if isinstance(e, KeyError) else str(e)
-        if msg.startswith(str(path)): raise
-        raise ValueError(f"{path}: {msg}") from None
-
 # %% ../nbs/00_poses.ipynb #a6ec13ce
 NPZ_FORMAT = "music2pose.poses/1"
 
@@ -371,7 +277,7 @@ def load_npz(path: str | os.PathLike) -> PoseSequence:
         raise ValueError(f"{path}: cannot read pose .npz ({type(e).__name__}: {e}); is the file complete?") from None
     missing = {"keypoints", "confidence", "fps", "layout", "frame_size"} - set(arrays)
     if missing: raise ValueError(f"{path}: not a music2pose pose file (missing {', '.join(sorted(missing))})")
-    with _reading(path):
+    with reading_file(path):
         w, h = (int(v) for v in arrays["frame_size"])
         return PoseSequence(arrays["keypoints"], arrays["confidence"], float(arrays["fps"]), str(arrays["layout"]), (w, h))
 
@@ -402,13 +308,13 @@ def load_aistpp_keypoints2d(path: str | os.PathLike, view: int = 0,
     if not isinstance(d, dict) or "keypoints2d" not in d:
         raise ValueError(f"{path}: expected an AIST++ keypoints2d dict with key 'keypoints2d', got {type(d).__name__}"
                          + (f" with keys {sorted(d)}" if isinstance(d, dict) else ""))
-    with _reading(path): kp = np.asarray(d["keypoints2d"], dtype=np.float32)
+    with reading_file(path): kp = np.asarray(d["keypoints2d"], dtype=np.float32)
     if kp.ndim != 4 or kp.shape[2:] != (17, 3):
         raise ValueError(f"{path}: keypoints2d must have shape (views, frames, 17, 3), got {kp.shape}")
     if not (isinstance(view, (int, np.integer)) and 0 <= view < kp.shape[0]): raise ValueError(f"{path}: view {view} out of range; the file has {kp.shape[0]} views")
     kp = kp[view]
     fps = 60.0
-    with _reading(path):
+    with reading_file(path):
         ts = np.asarray(d.get("timestamps", []), dtype=np.float64)
         if ts.ndim == 1 and len(ts) == len(kp) and len(ts) > 1:
             if not (np.diff(ts) > 0).all(): raise ValueError(f"{path}: timestamps are not increasing")
@@ -461,7 +367,7 @@ def read_openpose_json(folder: str | os.PathLike, fps: float = 30.0, frame_size:
         except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{f}: not valid JSON ({e})") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("people"), list):
             raise ValueError(f"{f}: not an OpenPose file (no 'people' list)")
-        with _reading(f):
+        with reading_file(f):
             if size is None and "canvas_width" in doc: size = (int(doc["canvas_width"]), int(doc["canvas_height"]))
             people = doc["people"]
             if len(people) <= person:
@@ -480,7 +386,7 @@ def read_openpose_json(folder: str | os.PathLike, fps: float = 30.0, frame_size:
     a = np.stack(frames)
     conf = a[..., 2].copy()
     conf[(a[..., 0] == 0) & (a[..., 1] == 0)] = 0  # OpenPose writes missing joints as 0, 0, 0
-    with _reading(folder):
+    with reading_file(folder):
         return PoseSequence.from_pixels(a[..., :2], conf, fps=fps, layout="openpose18", frame_size=size)
 
 # %% ../nbs/00_poses.ipynb #679eaf26
@@ -496,13 +402,13 @@ def load_poses(path: str | os.PathLike, **kwargs) -> PoseSequence:
 # %% ../nbs/00_poses.ipynb #7267ed78
 SIDE_COLORS = {"left": "tab:blue", "right": "tab:red", "centre": "tab:gray"}
 
-def _joint_sides(layout: KeypointLayout) -> np.ndarray:
+def joint_sides(layout: KeypointLayout) -> np.ndarray:
     "'left', 'right' or 'centre' for every keypoint, from its name."
     return np.array([n.split("_")[0] if n.split("_")[0] in ("left", "right") else "centre" for n in layout.names])
 
-def _limb_sides(layout: KeypointLayout) -> np.ndarray:
+def limb_sides(layout: KeypointLayout) -> np.ndarray:
     "A limb takes the side of its endpoints; one central endpoint defers to the other; left-to-right is central."
-    sides = _joint_sides(layout)
+    sides = joint_sides(layout)
     a, b = sides[np.array(layout.limbs)].T
     return np.where(a == b, a, np.where(a == "centre", b, np.where(b == "centre", a, "centre")))
 
@@ -522,13 +428,14 @@ def _as_sequence(seq_or_keypoints, confidence=None, layout=None, frame_size=(192
         layout = by_count[kp.shape[1]]
     return PoseSequence(kp, confidence, layout=layout, frame_size=frame_size)
 
-def _frame_index(seq: PoseSequence, frame) -> int:
+def frame_index(seq: PoseSequence, frame) -> int:
+    "`frame` as an index into `seq` (negative counts from the end); a clear error for a non-int or out-of-range frame."
     if not isinstance(frame, (int, np.integer)): raise TypeError(f"frame must be an int, got {type(frame).__name__}")
     if not -len(seq) <= frame < len(seq):
         raise IndexError(f"frame {frame} out of range for a sequence of {len(seq)} frames")
     return int(frame) % len(seq)
 
-def _pose_limits(xy: np.ndarray, margin: float = 0.1):
+def pose_limits(xy: np.ndarray, margin: float = 0.1):
     "((x0, x1), (y0, y1)) around the finite points of `xy (..., 2)`, padded by `margin` of the larger extent."
     pts = xy.reshape(-1, 2); pts = pts[np.isfinite(pts).all(1)]
     if len(pts) == 0: return None
@@ -541,7 +448,7 @@ def plot_skeleton(seq_or_keypoints, frame: int = 0, ax=None, *, pixels: bool = F
                   title: str | None = None, linewidth: float = 2.0, joint_size: float = 12.0):
     "Plot one frame of a `PoseSequence` (or of keypoints `(K, 2)`/`(T, K, 2)`) as a skeleton; returns the Axes."
     seq = _as_sequence(seq_or_keypoints, confidence, layout, frame_size)
-    t = _frame_index(seq, frame)
+    t = frame_index(seq, frame)
     xy = seq.to_pixels()[t] if pixels else seq.keypoints[t]
     visible = seq.confidence[t] > conf_threshold if conf_threshold > 0 else seq.visible[t]
     import matplotlib.pyplot as plt
@@ -549,14 +456,14 @@ def plot_skeleton(seq_or_keypoints, frame: int = 0, ax=None, *, pixels: bool = F
     if ax is None: _, ax = plt.subplots(figsize=(3, 3), dpi=80)
     limbs = np.array(seq.kind.limbs)
     drawn = visible[limbs].all(1)
-    ax.add_collection(LineCollection(xy[limbs[drawn]], colors=[SIDE_COLORS[s] for s in _limb_sides(seq.kind)[drawn]],
+    ax.add_collection(LineCollection(xy[limbs[drawn]], colors=[SIDE_COLORS[s] for s in limb_sides(seq.kind)[drawn]],
                                      linewidths=linewidth, capstyle="round", zorder=1))
-    ax.scatter(*xy[visible].T, s=joint_size, c=[SIDE_COLORS[s] for s in _joint_sides(seq.kind)[visible]], zorder=2)
+    ax.scatter(*xy[visible].T, s=joint_size, c=[SIDE_COLORS[s] for s in joint_sides(seq.kind)[visible]], zorder=2)
     w, h = seq.frame_size
     if isinstance(limits, str):
         if limits not in ("frame", "pose"): raise ValueError(f"limits must be 'frame', 'pose' or ((x0, x1), (y0, y1)), got {limits!r}")
         full = ((0, w), (0, h)) if pixels else ((0, 1), (0, 1))
-        limits = full if limits == "frame" else _pose_limits(xy) or full
+        limits = full if limits == "frame" else pose_limits(xy) or full
     (x0, x1), (y0, y1) = limits
     ax.set_xlim(x0, x1); ax.set_ylim(y1, y0)  # y grows downwards, as in the image
     ax.set_aspect(1.0 if pixels else h / w)   # one source pixel is square either way
@@ -577,7 +484,7 @@ def plot_frame_strip(seq: PoseSequence, n: int = 8, start: float = 0.0, stop: fl
     pixels = plot_kwargs.get("pixels", False)
     xy = (seq.to_pixels() if pixels else seq.keypoints)[frames]
     fallback = ((0, seq.frame_size[0]), (0, seq.frame_size[1])) if pixels else ((0, 1), (0, 1))
-    plot_kwargs.setdefault("limits", _pose_limits(xy) or fallback)
+    plot_kwargs.setdefault("limits", pose_limits(xy) or fallback)
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, len(frames), figsize=(panel_size * len(frames), panel_size * 1.6), dpi=dpi, squeeze=False)
     for ax, t in zip(axes[0], frames):
@@ -585,91 +492,3 @@ def plot_frame_strip(seq: PoseSequence, n: int = 8, start: float = 0.0, stop: fl
         ax.set_xticks([]); ax.set_yticks([])
     fig.tight_layout()
     return fig
-
-# %% ../nbs/00_poses.ipynb #e3ce0c6e
-OPENPOSE_COLORS = np.array([[255, 0, 0], [255, 85, 0], [255, 170, 0], [255, 255, 0], [170, 255, 0], [85, 255, 0],
-                            [0, 255, 0], [0, 255, 85], [0, 255, 170], [0, 255, 255], [0, 170, 255], [0, 85, 255],
-                            [0, 0, 255], [85, 0, 255], [170, 0, 255], [255, 0, 255], [255, 0, 170], [255, 0, 85]],
-                           dtype=np.uint8)
-OPENPOSE_STICKWIDTH, OPENPOSE_RADIUS, OPENPOSE_REFERENCE_SIZE = 4, 4, 512
-OPENPOSE_LIMB_DIM = 0.6  # DWPose multiplies the limb layer by 0.6 before drawing the joints
-
-def openpose_line_sizes(canvas_size: tuple[int, int]) -> tuple[int, int]:
-    "`(stickwidth, radius)` in pixels for a canvas `(W, H)`: DWPose's 4 px at a short side of 512, scaled with it."
-    scale = min(canvas_size) / OPENPOSE_REFERENCE_SIZE
-    return max(1, round(OPENPOSE_STICKWIDTH * scale)), max(1, round(OPENPOSE_RADIUS * scale))
-
-# %% ../nbs/00_poses.ipynb #9b5b8680
-def _openpose_canvas(frame_size: tuple[int, int], size) -> tuple[tuple[int, int], np.ndarray, np.ndarray]:
-    "Canvas `(W, H)`, and the `scale (2,)` and `offset (2,)` that map normalised keypoints onto it."
-    fw, fh = frame_size
-    if size is None: W, H = fw, fh
-    elif isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0:
-        s = size / min(fw, fh)
-        W, H = max(1, round(fw * s)), max(1, round(fh * s))
-    elif (isinstance(size, (tuple, list)) and len(size) == 2
-          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in size)):
-        W, H = int(size[0]), int(size[1])
-    else:
-        raise ValueError(f"size must be None, a positive int (the short side) or (width, height) of positive ints, got {size!r}")
-    s = min(W / fw, H / fh)
-    scale = np.array([fw * s, fh * s], dtype=np.float64)
-    return (int(W), int(H)), scale, (np.array([W, H]) - scale) / 2
-
-_ELLIPSE_DEG = np.deg2rad(np.arange(0, 361))  # cv2.ellipse2Poly(..., 0, 360, delta=1): 361 points
-_ELLIPSE_COS, _ELLIPSE_SIN = np.cos(_ELLIPSE_DEG), np.sin(_ELLIPSE_DEG)
-
-def _limb_polygons(px: np.ndarray, stickwidth: float) -> np.ndarray:
-    "`(L, 361, 2)` ellipse outlines of all OpenPose-18 limbs of one pose `px (18, 2)` in pixels."
-    limbs = np.array(OPENPOSE18.limbs)
-    a, b = px[limbs[:, 0]], px[limbs[:, 1]]
-    centre, d = (a + b) / 2, b - a
-    half_length = np.hypot(d[:, 0], d[:, 1]) / 2
-    # unit vector along the limb; a zero-length limb gets angle 0, as atan2(0, 0) gives cv2 (a short upright bar)
-    along = np.where(half_length[:, None] > 0, d / np.maximum(2 * half_length, 1e-12)[:, None], [1.0, 0.0])
-    across = np.stack([-along[:, 1], along[:, 0]], 1)             # and across it
-    return (centre[:, None] + (half_length[:, None] * _ELLIPSE_COS)[..., None] * along[:, None]
-            + (stickwidth * _ELLIPSE_SIN)[None, :, None] * across[:, None])
-
-def _draw_openpose(px: np.ndarray, shown: np.ndarray, canvas: tuple[int, int], stickwidth: int, radius: int) -> np.ndarray:
-    "One OpenPose-18 pose `px (18, 2)` (pixels), joints `shown (18,)`, drawn DWPose's way on a black canvas."
-    from PIL import Image, ImageDraw
-    img = Image.new("RGB", canvas)
-    draw = ImageDraw.Draw(img)
-    limbs = np.array(OPENPOSE18.limbs)
-    polygons = _limb_polygons(px, stickwidth)
-    for i in np.flatnonzero(shown[limbs].all(1)):  # in limb order: later limbs cover earlier ones, as in DWPose
-        draw.polygon([tuple(p) for p in polygons[i]], fill=tuple(int(c) for c in OPENPOSE_COLORS[i]))
-    img = Image.fromarray((np.asarray(img) * OPENPOSE_LIMB_DIM).astype(np.uint8))
-    draw = ImageDraw.Draw(img)
-    for k in np.flatnonzero(shown):
-        x, y = np.floor(px[k]).astype(int)  # cv2.circle takes integer centres
-        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=tuple(int(c) for c in OPENPOSE_COLORS[k]))
-    return np.asarray(img)
-
-# %% ../nbs/00_poses.ipynb #44acd17f
-def _openpose_pixels(seq: PoseSequence, size, conf_threshold: float, stickwidth, radius):
-    "Check the arguments; canvas pixels `(T, 18, 2)`, drawn joints `(T, 18)`, canvas size, stick width, radius."
-    if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
-    if not 0 <= conf_threshold < 1: raise ValueError(f"conf_threshold must be in [0, 1), got {conf_threshold}")
-    for name, v in (("stickwidth", stickwidth), ("radius", radius)):
-        if v is not None and not v > 0: raise ValueError(f"{name} must be a positive number of pixels or None (scaled default), got {v}")
-    canvas, scale, offset = _openpose_canvas(seq.frame_size, size)
-    default_stick, default_radius = openpose_line_sizes(canvas)
-    op = seq.to_layout("openpose18")
-    px = op.keypoints * scale + offset
-    shown = (op.confidence > conf_threshold) & np.isfinite(px).all(-1)
-    return px, shown, canvas, stickwidth or default_stick, radius or default_radius
-
-def render_openpose_frames(seq: PoseSequence, size=None, conf_threshold: float = 0.3,
-                           stickwidth: int | None = None, radius: int | None = None):
-    "Iterate over the frames of `seq` drawn as OpenPose renderings (uint8 RGB `(H, W, 3)`), one at a time."
-    px, shown, canvas, stickwidth, radius = _openpose_pixels(seq, size, conf_threshold, stickwidth, radius)
-    # a generator expression: the arguments are checked now, the frames drawn only when asked for
-    return (_draw_openpose(px[t], shown[t], canvas, stickwidth, radius) for t in range(len(px)))
-
-def render_openpose(seq: PoseSequence, frame: int = 0, size=None, conf_threshold: float = 0.3,
-                    stickwidth: int | None = None, radius: int | None = None) -> np.ndarray:
-    "Frame `frame` of `seq` drawn as DWPose/OpenPose does for pose-to-video models: uint8 RGB `(H, W, 3)`."
-    if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
-    return next(render_openpose_frames(seq[_frame_index(seq, frame)], size, conf_threshold, stickwidth, radius))

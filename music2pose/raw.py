@@ -24,13 +24,14 @@ from tqdm.auto import tqdm
 from .data import corpus_clips, read_corpus, song_features
 from .dit import PoseDiT, build_dit, load_dit
 from .music import FRAMES_PER_TOKEN, add_beat_phase, feature_stats, music_tokens
+from .files import (atomic_dir, atomic_write, corpus_folder, leftover_temp_files, load_checkpoint, save_checkpoint,
+                              temp_file_beside)
 from .pipeline import DancePipeline, as_reference_pose, blend_columns
-from .poses import PoseSequence, atomic_dir, atomic_write, leftover_temp_files, temp_file_beside
+from .poses import PoseSequence
 from .sample import GENERATION_FILE, GENERATION_FORMAT, sample_segment
 from .train import (CHECKPOINT_FILE, EMA, TRAIN_PRESETS, LatentDanceDataset, TrainConfig, add_run_arguments,
                               check_resumable, check_run_arguments, flow_matching_loss, get_train_config, mean_square_sigma,
                               plot_loss, run_settings, step_seed, write_loss_csv)
-from .vae import load_checkpoint, save_checkpoint
 
 # %% auto #0
 __all__ = ['COORDINATES', 'TOKEN_CHANNELS', 'RAW_PRESETS', 'RAW_FORMAT', 'RAW_CHECKPOINT_FORMAT', 'RAW_CODEC', 'pose_coordinates',
@@ -75,8 +76,7 @@ class RawDanceDataset(LatentDanceDataset):
     def __init__(self, root, split: str | None = "train", window_frames: int = 256, coordinate_stats: tuple | None = None,
                  music_stats: tuple | None = None, beat_phase: bool = False, progress: bool = True):
         root = Path(root)
-        if not (root / "corpus.json").is_file():
-            raise FileNotFoundError(f"{root}: not a music2pose corpus folder (no corpus.json); make one with music2pose.choreo.make_corpus")
+        corpus_folder(root)
         if window_frames <= 0 or window_frames % FRAMES_PER_TOKEN:
             raise ValueError(f"window_frames must be a positive multiple of {FRAMES_PER_TOKEN}, got {window_frames}")
         clips = corpus_clips(root, split)
@@ -208,8 +208,7 @@ def train_raw_generator(corpus, out_dir: str | os.PathLike, config: str | TrainC
     config = get_raw_train_config(config, **({"steps": steps} if steps is not None else {}), **overrides)
     if not isinstance(corpus, (str, os.PathLike)): raise TypeError(f"corpus must be a corpus folder, got {type(corpus).__name__}")
     corpus, out_dir = Path(corpus), Path(out_dir)
-    if not (corpus / "corpus.json").is_file():
-        raise FileNotFoundError(f"{corpus}: not a music2pose corpus folder (no corpus.json); make one with music2pose.choreo.make_corpus")
+    corpus_folder(corpus)
     ckpt_file = out_dir / CHECKPOINT_FILE
     ckpt = _previous_run(ckpt_file, resume)
     if ckpt: check_resumable(ckpt, config, RAW_CODEC, ckpt_file)

@@ -21,13 +21,103 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .poses import (SIDE_COLORS, PoseSequence, _draw_openpose, _joint_sides, _limb_sides, _openpose_canvas,
-                              _openpose_pixels, _pose_limits, atomic_dir, atomic_path, openpose_line_sizes, plot_skeleton)
+from .files import atomic_dir, atomic_path
+from .poses import (OPENPOSE18, SIDE_COLORS, PoseSequence, frame_index, joint_sides, limb_sides, plot_skeleton,
+                              pose_limits)
 
 # %% auto #0
-__all__ = ['MAX_VIDEO_SIDE', 'STYLES', 'SKELETON_BACKGROUND', 'VIDEO_QUALITY', 'PLAYER_MAX_SIDE', 'video_size',
-           'draw_skeleton_frames', 'ffmpeg_exe', 'media_info', 'write_video', 'write_frames', 'beat_plot',
-           'animation_html', 'player']
+__all__ = ['OPENPOSE_COLORS', 'OPENPOSE_STICKWIDTH', 'OPENPOSE_RADIUS', 'OPENPOSE_REFERENCE_SIZE', 'OPENPOSE_LIMB_DIM',
+           'MAX_VIDEO_SIDE', 'STYLES', 'SKELETON_BACKGROUND', 'VIDEO_QUALITY', 'PLAYER_MAX_SIDE', 'openpose_line_sizes',
+           'render_openpose_frames', 'render_openpose', 'video_size', 'draw_skeleton_frames', 'ffmpeg_exe',
+           'media_info', 'write_video', 'write_frames', 'beat_plot', 'animation_html', 'player']
+
+# %% ../nbs/13_render.ipynb #e3ce0c6e
+OPENPOSE_COLORS = np.array([[255, 0, 0], [255, 85, 0], [255, 170, 0], [255, 255, 0], [170, 255, 0], [85, 255, 0],
+                            [0, 255, 0], [0, 255, 85], [0, 255, 170], [0, 255, 255], [0, 170, 255], [0, 85, 255],
+                            [0, 0, 255], [85, 0, 255], [170, 0, 255], [255, 0, 255], [255, 0, 170], [255, 0, 85]],
+                           dtype=np.uint8)
+OPENPOSE_STICKWIDTH, OPENPOSE_RADIUS, OPENPOSE_REFERENCE_SIZE = 4, 4, 512
+OPENPOSE_LIMB_DIM = 0.6  # DWPose multiplies the limb layer by 0.6 before drawing the joints
+
+def openpose_line_sizes(canvas_size: tuple[int, int]) -> tuple[int, int]:
+    "`(stickwidth, radius)` in pixels for a canvas `(W, H)`: DWPose's 4 px at a short side of 512, scaled with it."
+    scale = min(canvas_size) / OPENPOSE_REFERENCE_SIZE
+    return max(1, round(OPENPOSE_STICKWIDTH * scale)), max(1, round(OPENPOSE_RADIUS * scale))
+
+# %% ../nbs/13_render.ipynb #9b5b8680
+def _openpose_canvas(frame_size: tuple[int, int], size) -> tuple[tuple[int, int], np.ndarray, np.ndarray]:
+    "Canvas `(W, H)`, and the `scale (2,)` and `offset (2,)` that map normalised keypoints onto it."
+    fw, fh = frame_size
+    if size is None: W, H = fw, fh
+    elif isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0:
+        s = size / min(fw, fh)
+        W, H = max(1, round(fw * s)), max(1, round(fh * s))
+    elif (isinstance(size, (tuple, list)) and len(size) == 2
+          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in size)):
+        W, H = int(size[0]), int(size[1])
+    else:
+        raise ValueError(f"size must be None, a positive int (the short side) or (width, height) of positive ints, got {size!r}")
+    s = min(W / fw, H / fh)
+    scale = np.array([fw * s, fh * s], dtype=np.float64)
+    return (int(W), int(H)), scale, (np.array([W, H]) - scale) / 2
+
+_ELLIPSE_DEG = np.deg2rad(np.arange(0, 361))  # cv2.ellipse2Poly(..., 0, 360, delta=1): 361 points
+_ELLIPSE_COS, _ELLIPSE_SIN = np.cos(_ELLIPSE_DEG), np.sin(_ELLIPSE_DEG)
+
+def _limb_polygons(px: np.ndarray, stickwidth: float) -> np.ndarray:
+    "`(L, 361, 2)` ellipse outlines of all OpenPose-18 limbs of one pose `px (18, 2)` in pixels."
+    limbs = np.array(OPENPOSE18.limbs)
+    a, b = px[limbs[:, 0]], px[limbs[:, 1]]
+    centre, d = (a + b) / 2, b - a
+    half_length = np.hypot(d[:, 0], d[:, 1]) / 2
+    # unit vector along the limb; a zero-length limb gets angle 0, as atan2(0, 0) gives cv2 (a short upright bar)
+    along = np.where(half_length[:, None] > 0, d / np.maximum(2 * half_length, 1e-12)[:, None], [1.0, 0.0])
+    across = np.stack([-along[:, 1], along[:, 0]], 1)             # and across it
+    return (centre[:, None] + (half_length[:, None] * _ELLIPSE_COS)[..., None] * along[:, None]
+            + (stickwidth * _ELLIPSE_SIN)[None, :, None] * across[:, None])
+
+def _draw_openpose(px: np.ndarray, shown: np.ndarray, canvas: tuple[int, int], stickwidth: int, radius: int) -> np.ndarray:
+    "One OpenPose-18 pose `px (18, 2)` (pixels), joints `shown (18,)`, drawn DWPose's way on a black canvas."
+    from PIL import Image, ImageDraw
+    img = Image.new("RGB", canvas)
+    draw = ImageDraw.Draw(img)
+    limbs = np.array(OPENPOSE18.limbs)
+    polygons = _limb_polygons(px, stickwidth)
+    for i in np.flatnonzero(shown[limbs].all(1)):  # in limb order: later limbs cover earlier ones, as in DWPose
+        draw.polygon([tuple(p) for p in polygons[i]], fill=tuple(int(c) for c in OPENPOSE_COLORS[i]))
+    img = Image.fromarray((np.asarray(img) * OPENPOSE_LIMB_DIM).astype(np.uint8))
+    draw = ImageDraw.Draw(img)
+    for k in np.flatnonzero(shown):
+        x, y = np.floor(px[k]).astype(int)  # cv2.circle takes integer centres
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=tuple(int(c) for c in OPENPOSE_COLORS[k]))
+    return np.asarray(img)
+
+# %% ../nbs/13_render.ipynb #44acd17f
+def _openpose_pixels(seq: PoseSequence, size, conf_threshold: float, stickwidth, radius):
+    "Check the arguments; canvas pixels `(T, 18, 2)`, drawn joints `(T, 18)`, canvas size, stick width, radius."
+    if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
+    if not 0 <= conf_threshold < 1: raise ValueError(f"conf_threshold must be in [0, 1), got {conf_threshold}")
+    for name, v in (("stickwidth", stickwidth), ("radius", radius)):
+        if v is not None and not v > 0: raise ValueError(f"{name} must be a positive number of pixels or None (scaled default), got {v}")
+    canvas, scale, offset = _openpose_canvas(seq.frame_size, size)
+    default_stick, default_radius = openpose_line_sizes(canvas)
+    op = seq.to_layout("openpose18")
+    px = op.keypoints * scale + offset
+    shown = (op.confidence > conf_threshold) & np.isfinite(px).all(-1)
+    return px, shown, canvas, stickwidth or default_stick, radius or default_radius
+
+def render_openpose_frames(seq: PoseSequence, size=None, conf_threshold: float = 0.3,
+                           stickwidth: int | None = None, radius: int | None = None):
+    "Iterate over the frames of `seq` drawn as OpenPose renderings (uint8 RGB `(H, W, 3)`), one at a time."
+    px, shown, canvas, stickwidth, radius = _openpose_pixels(seq, size, conf_threshold, stickwidth, radius)
+    # a generator expression: the arguments are checked now, the frames drawn only when asked for
+    return (_draw_openpose(px[t], shown[t], canvas, stickwidth, radius) for t in range(len(px)))
+
+def render_openpose(seq: PoseSequence, frame: int = 0, size=None, conf_threshold: float = 0.3,
+                    stickwidth: int | None = None, radius: int | None = None) -> np.ndarray:
+    "Frame `frame` of `seq` drawn as DWPose/OpenPose does for pose-to-video models: uint8 RGB `(H, W, 3)`."
+    if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
+    return next(render_openpose_frames(seq[frame_index(seq, frame)], size, conf_threshold, stickwidth, radius))
 
 # %% ../nbs/13_render.ipynb #2f155d9b
 MAX_VIDEO_SIDE = 720
@@ -76,8 +166,8 @@ def _frame_drawer(seq: PoseSequence, size, style: str, conf_threshold: float):
     _, scale, offset = _openpose_canvas(seq.frame_size, canvas)
     px = seq.keypoints * scale + offset
     shown = (seq.confidence > conf_threshold) & np.isfinite(px).all(-1)
-    limb_colors = [_rgb(SIDE_COLORS[s]) for s in _limb_sides(seq.kind)]
-    joint_colors = [_rgb(SIDE_COLORS[s]) for s in _joint_sides(seq.kind)]
+    limb_colors = [_rgb(SIDE_COLORS[s]) for s in limb_sides(seq.kind)]
+    joint_colors = [_rgb(SIDE_COLORS[s]) for s in joint_sides(seq.kind)]
     stick, radius = openpose_line_sizes(canvas)
     limbs = np.array(seq.kind.limbs)
     return canvas, lambda t: _draw_skeleton(px[t], shown[t], limbs, limb_colors, joint_colors, canvas, 2 * stick, radius + 1)
@@ -223,7 +313,7 @@ def animation_html(seq: PoseSequence, beats=None, max_frames: int = 120, fps: fl
     frames, rate = _shown_frames(seq, fps, max_frames)
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
-    limits = _pose_limits(seq.keypoints) or ((0, 1), (0, 1))
+    limits = pose_limits(seq.keypoints) or ((0, 1), (0, 1))
     fig, (ax, strip) = plt.subplots(2, 1, figsize=(3.2, 3.9), dpi=dpi, gridspec_kw=dict(height_ratios=[5, 1]))
     cursor = beat_plot(strip, seq.duration, beats, onset, onset_fps)
     def show(i):

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .poses import PoseSequence, atomic_dir
+from .files import atomic_dir
+from .poses import PoseSequence
 from .music import MusicFeatures, add_beat_phase, music_tokens
 from .vae import PoseVAE, codec_identity
 from .reference import default_reference_pose, encode_reference, phase_mask, reference_pose_from, reference_sequence

@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 
 from .evaluate import HeldOutSet, generated_dances, segment_boundaries
 from .metrics import beat_align_score, bone_length_cv, bone_lengths, discontinuity, fid_k, jitter
-from .poses import PoseSequence, atomic_write
+from .files import atomic_write
+from .poses import PoseSequence
 from .vae import get_vae_config, reconstruction_errors, summarize_errors, train_vae
 
 # %% auto #0

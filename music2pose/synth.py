@@ -17,7 +17,7 @@ import soundfile as sf
 from fastcore.basics import patch
 from scipy.signal import fftconvolve, butter, sosfilt
 
-from .poses import atomic_write
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['SCORE_FORMAT', 'SECTION_ARC', 'SECTION_ENERGY', 'PROGRESSION', 'AUDIO_FORMATS', 'Section', 'Score', 'make_score',

@@ -23,10 +23,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .poses import PoseSequence, atomic_dir, atomic_write, leftover_temp_files, temp_file_beside
+from .files import (atomic_dir, atomic_write, corpus_folder, leftover_temp_files, load_checkpoint, save_checkpoint,
+                              temp_file_beside)
+from .poses import PoseSequence
 from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, feature_stats, music_tokens
 from .data import DanceClip, corpus_clips, read_corpus, song_features
-from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, load_checkpoint, save_checkpoint, compute_latent_stats, get_vae_config,
+from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, compute_latent_stats, get_vae_config,
                             load_default_vae, load_latents)
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
                                   reference_sequence, sample_pose_aware_frames)
@@ -128,8 +130,7 @@ class LatentDanceDataset:
         if not isinstance(vae, PoseVAE): raise TypeError(f"vae must be a music2pose.vae.PoseVAE, got {type(vae).__name__}")
         if isinstance(source, (str, os.PathLike)):
             root = Path(source)
-            if not (root / "corpus.json").is_file():
-                raise FileNotFoundError(f"{root}: not a music2pose corpus folder (no corpus.json); make one with music2pose.choreo.make_corpus")
+            corpus_folder(root)
             clips, fps = corpus_clips(root, split), read_corpus(root)[0].get("fps")
             features_dir = root / "features" if features_dir is None else features_dir
         else: clips, fps = list(source), None
@@ -329,8 +330,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
         if vae is not None and vae is not data.vae: raise ValueError("pass vae=None with a LatentDanceDataset: it already has its VAE")
         vae = data.vae
     elif isinstance(data, (str, os.PathLike)):
-        if not (Path(data) / "corpus.json").is_file():
-            raise FileNotFoundError(f"{data}: not a music2pose corpus folder (no corpus.json); make one with music2pose.choreo.make_corpus")
+        corpus_folder(data)
     else: raise TypeError(f"data must be a corpus folder or a LatentDanceDataset, got {type(data).__name__}")
     vae = _resolve_vae(vae, config, None if isinstance(data, LatentDanceDataset) else data, split).eval().requires_grad_(False)
     out_dir = Path(out_dir)
@@ -421,7 +421,7 @@ def check_run_arguments(args: argparse.Namespace) -> Path:
     "Fail in a second, with a one-line reason, on what `add_run_arguments` parsed; returns the corpus folder."
     if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
     corpus = Path(args.corpus)
-    if not (corpus / "corpus.json").is_file(): raise FileNotFoundError(f"--corpus {corpus}: not a music2pose corpus folder (no corpus.json)")
+    corpus_folder(corpus, "--corpus")
     return corpus
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
-from .poses import PoseSequence, atomic_dir, atomic_write, load_npz
+from .files import CORPUS_FILE, atomic_dir, atomic_write, corpus_folder, load_checkpoint, save_checkpoint
+from .poses import PoseSequence, load_npz
 from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
 
 # %% auto #0
@@ -33,9 +34,9 @@ __all__ = ['BACKENDS', 'VAE_PRESETS', 'TAEF2_DIR', 'TAEF2_FILES', 'POSE_VAE_FILE
            'DECODE_WINDOW', 'DECODE_METHOD', 'MODEL_FIELDS', 'VAE_CHECKPOINT_FORMAT', 'DEFAULT_VAE_DIR', 'VAEConfig',
            'get_vae_config', 'group_channels', 'ungroup_channels', 'load_vae', 'build_vae', 'TAEBlock', 'SoftClamp',
            'taef2_encoder', 'taef2_decoder', 'TAEF2', 'load_taef2', 'weights_sha256', 'PoseVAE', 'blur_bins',
-           'vae_loss', 'augment_poses', 'sample_vae_batch', 'load_training_poses', 'save_checkpoint', 'load_checkpoint',
-           'train_vae', 'compute_latent_stats', 'codec_identity', 'encode_sequence', 'cache_latents', 'load_latents',
-           'reconstruction_errors', 'summarize_errors', 'load_default_vae']
+           'vae_loss', 'augment_poses', 'sample_vae_batch', 'load_training_poses', 'train_vae', 'compute_latent_stats',
+           'codec_identity', 'encode_sequence', 'cache_latents', 'load_latents', 'reconstruction_errors',
+           'summarize_errors', 'load_default_vae']
 
 # %% ../nbs/07_vae.ipynb #d5d54e20
 BACKENDS = ("diffusers", "taef2")  # an AutoencoderKL/AutoencoderTiny (trained here or pretrained), or the shipped TAEF2
@@ -449,32 +450,13 @@ def load_training_poses(data) -> list[PoseSequence]:
     else:
         folder = Path(data)
         if not folder.is_dir(): raise FileNotFoundError(f"{folder}: no such folder of poses")
-        index = folder / "corpus.json"
+        index = folder / CORPUS_FILE
         files = ([folder / c["poses"] for c in json.loads(index.read_text())["clips"]] if index.is_file()
                  else sorted(folder.rglob("*.npz")))
         if not files: raise ValueError(f"{folder}: no pose files (.npz) found")
         seqs = [load_npz(f) for f in files]
     if not seqs: raise ValueError("no poses to train on")
     return [s.to_layout("openpose18") for s in seqs]
-
-def save_checkpoint(path: str | os.PathLike, format: str, **state) -> Path:
-    "Write a training checkpoint atomically (a kill mid-write leaves the previous file), tagged with its `format`."
-    path = Path(path)
-    with atomic_write(path) as f: torch.save({"format": format, **state}, f)
-    return path
-
-def load_checkpoint(path: str | os.PathLike, format: str | None = None, what: str = "music2pose") -> dict:
-    "Read a checkpoint written by `save_checkpoint` (of `format`, if given); a clear error if it is damaged or not one."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
-    try: ckpt = torch.load(path, map_location="cpu", weights_only=True)  # tensors and plain data only: never run code
-    except Exception as e:
-        raise ValueError(f"{path}: cannot read checkpoint ({type(e).__name__}); it is damaged: delete it, or start over "
-                         "with resume=False (--no-resume)") from None
-    found = ckpt.get("format") if isinstance(ckpt, dict) else None
-    if not isinstance(ckpt, dict) or (format is not None and found != format):
-        raise ValueError(f"{path}: not a {what} checkpoint (format {found!r}, expected {format!r})")
-    return ckpt
 
 VAE_CHECKPOINT_FORMAT = "music2pose.vae/1"
 
@@ -575,9 +557,8 @@ def cache_latents(codec: PoseVAE, data, out_dir: str | os.PathLike, chunk_frames
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     if isinstance(data, dict): clips = dict(data)
     else:
-        folder = Path(data); index = folder / "corpus.json"
-        if not index.is_file(): raise FileNotFoundError(f"{folder}: not a corpus folder (no corpus.json)")
-        clips = {c["id"]: folder / c["poses"] for c in json.loads(index.read_text())["clips"]}
+        folder = corpus_folder(data)
+        clips = {c["id"]: folder / c["poses"] for c in json.loads((folder / CORPUS_FILE).read_text())["clips"]}
     tag_file, tag = out_dir / "codec.json", codec_identity(codec)
     if tag_file.exists() and json.loads(tag_file.read_text()) != tag:
         raise ValueError(f"{out_dir} holds latents of another VAE; use another folder or delete it")

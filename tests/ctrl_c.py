@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from music2pose.data import baseline_song_features
-from music2pose.poses import atomic_write
-from music2pose.vae import load_checkpoint
+from music2pose.files import atomic_write, load_checkpoint
 
 REPO = Path(__file__).resolve().parents[1]
 INTERRUPTED = "interrupted; run the same command to continue from the last checkpoint"
@@ -92,7 +91,7 @@ BLOCKING_SAVE = """
 import importlib, sys, time
 from music2pose.cli import main
 from music2pose.data import baseline_song_features
-from music2pose.poses import atomic_write
+from music2pose.files import atomic_write
 def blocking_save(path, format, **state):
     with atomic_write(path) as f:
         f.write(b"the first bytes of a checkpoint")

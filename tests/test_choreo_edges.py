@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from music2pose.choreo import (choreograph, dominant_motion_frequency, load_clip, load_corpus, make_corpus,
-                               random_dancer, bone_lengths, dance_channels, pose_from_channels)
+from music2pose.choreo import (choreograph, dominant_motion_frequency, load_clip, make_corpus, random_dancer, bone_lengths,
+                               dance_channels, pose_from_channels)
+from music2pose.files import load_corpus
 from music2pose.metrics import beat_align_score
 from music2pose.synth import make_score
 

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from music2pose.choreo import load_corpus
+from music2pose.files import load_corpus
 from music2pose.data import aistpp_to_corpus, corpus_clips
 from music2pose.poses import OPENPOSE18, find_shared_data, load_aistpp_keypoints2d, load_npz
 from music2pose.synth import make_score, synthesize, write_audio

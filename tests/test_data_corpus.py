@@ -13,9 +13,10 @@ import soundfile as sf
 import torch
 from hypothesis import given, settings, strategies as st
 
-from music2pose.choreo import CORPUS_FORMAT, choreograph, make_corpus
+from music2pose.choreo import choreograph, make_corpus
 from music2pose.data import (SPLITS, DanceClip, DanceDataset, RandomMirror, corpus_clips, corpus_dataset, read_corpus,
                              song_features, split_songs)
+from music2pose.files import CORPUS_FORMAT
 from music2pose.music import MusicFeatures
 from music2pose.poses import OPENPOSE18, PoseSequence, save_npz
 from music2pose.synth import Score, make_score

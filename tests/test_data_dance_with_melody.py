@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from music2pose.choreo import load_corpus
+from music2pose.files import load_corpus
 from music2pose.data import (DWM_FILES, DWM_FPS, DWM_VIEWS, PinholeCamera, dance_with_melody_camera,
                              dance_with_melody_folders, dance_with_melody_poses, dance_with_melody_to_corpus,
                              download_dance_with_melody, dwm_to_openpose18_3d, make_dance_with_melody_stand_in,

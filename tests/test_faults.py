@@ -20,8 +20,9 @@ from test_train_cli import vae_dir  # noqa: F401  (fixture: the same tiny VAE; `
 
 pytestmark = pytest.mark.usefixtures("one_thread")   # one intra-op thread: a killed-and-resumed run must match a straight one bit for bit
 from music2pose.cli import main as cli_main
-from music2pose.train import CHECKPOINT_FILE, CHECKPOINT_FORMAT, load_checkpoint, main
+from music2pose.files import load_checkpoint
 from music2pose.sample import load_generator
+from music2pose.train import CHECKPOINT_FILE, CHECKPOINT_FORMAT, main
 
 ROOT = Path(__file__).resolve().parents[1]
 POSES = ROOT / "data_samples" / "corpus" / "poses" / "s0000_d1.npz"   # 360 frames: a ~230 KB video

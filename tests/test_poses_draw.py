@@ -1,4 +1,4 @@
-"""Edge cases of the pose drawings (music2pose.poses): plots and the OpenPose rendering."""
+"""Edge cases of the pose drawings: plots (music2pose.poses) and the OpenPose rendering (music2pose.render)."""
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from music2pose.poses import (OPENPOSE18, OPENPOSE_COLORS, OPENPOSE_LIMB_DIM, PoseSequence, plot_frame_strip,
-                              plot_skeleton, render_openpose, render_openpose_frames)
+from music2pose.poses import OPENPOSE18, PoseSequence, plot_frame_strip, plot_skeleton
+from music2pose.render import OPENPOSE_COLORS, OPENPOSE_LIMB_DIM, render_openpose, render_openpose_frames
 
 DIMMED = (OPENPOSE_COLORS * OPENPOSE_LIMB_DIM).astype(np.uint8)
 ALLOWED = {tuple(c) for c in np.concatenate([OPENPOSE_COLORS, DIMMED, np.zeros((1, 3), np.uint8)])}

@@ -18,7 +18,7 @@ from music2pose.pipeline import Music2PosePipeline
 from music2pose.sample import default_generator_dir
 from music2pose.raw import RAW_CHECKPOINT_FORMAT, RawPosePipeline, is_raw_generator
 from music2pose.train import CHECKPOINT_FILE
-from music2pose.vae import load_checkpoint, save_checkpoint
+from music2pose.files import load_checkpoint, save_checkpoint
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,9 @@ import torch
 
 import ctrl_c
 from music2pose.dit import build_dit
-from music2pose.train import (CHECKPOINT_FILE, LatentDanceDataset, get_train_config, load_checkpoint, main, save_checkpoint, train_generator)
+from music2pose.files import load_checkpoint
 from music2pose.sample import load_generator, sample_segment
+from music2pose.train import CHECKPOINT_FILE, LatentDanceDataset, get_train_config, main, train_generator
 from music2pose.vae import PoseVAE, build_vae, get_vae_config
 
 REPO = Path(__file__).resolve().parents[1]

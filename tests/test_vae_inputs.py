@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from music2pose.choreo import load_corpus
+from music2pose.files import load_corpus
 from music2pose.poses import PoseSequence, find_shared_data, load_aistpp_keypoints2d, load_npz
 from music2pose.vae import (DEFAULT_VAE_DIR, PoseVAE, build_vae, cache_latents, get_vae_config, load_default_vae,
                             load_latents, load_vae, reconstruction_errors, summarize_errors, train_vae)

@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from music2pose.metrics import motion_beats
-from music2pose.poses import PoseSequence, render_openpose
+from music2pose.poses import PoseSequence
+from music2pose.render import render_openpose
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 dance = PoseSequence.load(out / "poses.npz")

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from music2pose.onehot import pose_to_onehot
-from music2pose.poses import OPENPOSE18, find_shared_data, load_aistpp_keypoints2d, load_poses, plot_skeleton, render_openpose
+from music2pose.poses import OPENPOSE18, find_shared_data, load_aistpp_keypoints2d, load_poses, plot_skeleton
+from music2pose.render import render_openpose
 
 src = Path(sys.argv[1]) if len(sys.argv) > 1 else sorted(find_shared_data("aistpp", "keypoints2d").glob("*.pkl"))[0]
 dance = (load_poses(src) if src.suffix != ".pkl" else load_aistpp_keypoints2d(src)).resample(30).to_layout("openpose18")
