@@ -16,18 +16,17 @@ from scipy.ndimage import gaussian_filter1d
 from tqdm.auto import tqdm
 
 from .files import CORPUS_FILE, load_corpus, write_corpus_index
-from .poses import OPENPOSE18, PoseSequence, load_npz, save_npz
+from .poses import FPS, FRAME_SIZE, OPENPOSE18, load_npz, PoseSequence, save_npz
 from .synth import Score, make_score, synthesize, write_audio
 from .metrics import motion_beats
 
 # %% auto #0
-__all__ = ['FRAME_SIZE', 'BODY_PROPORTIONS', 'CHANNELS', 'CH', 'NEUTRAL', 'LIMB_BONES', 'MOVES', 'ARM_MOVES', 'LEG_MOVES',
-           'MOVE_WEIGHTS', 'JOINT_CONFIDENCE', 'DROPOUT_RATE', 'Dancer', 'random_dancer', 'key_pose',
-           'pose_from_channels', 'bone_lengths', 'mirror_keys', 'ease', 'plan_moves', 'dance_channels',
-           'estimator_noise', 'choreograph', 'dominant_motion_frequency', 'make_corpus', 'load_clip']
+__all__ = ['BODY_PROPORTIONS', 'CHANNELS', 'CH', 'NEUTRAL', 'LIMB_BONES', 'MOVES', 'ARM_MOVES', 'LEG_MOVES', 'MOVE_WEIGHTS',
+           'JOINT_CONFIDENCE', 'DROPOUT_RATE', 'Dancer', 'random_dancer', 'key_pose', 'pose_from_channels',
+           'bone_lengths', 'mirror_keys', 'ease', 'plan_moves', 'dance_channels', 'estimator_noise', 'choreograph',
+           'dominant_motion_frequency', 'make_corpus', 'load_clip']
 
 # %% ../nbs/04_choreo.ipynb #699e9cf4
-FRAME_SIZE = (1920, 1080)
 BODY_PROPORTIONS = dict(thigh=0.245, shin=0.245, torso=0.30, head=0.12, upper_arm=0.17, forearm=0.155,
                         shoulder_half=0.105, hip_half=0.06, stance_half=0.07, eye_half=0.02, ear_half=0.045)
 
@@ -271,7 +270,7 @@ def estimator_noise(joints: np.ndarray, seen: np.ndarray, dancer: Dancer, fps: f
     return noisy, conf
 
 # %% ../nbs/04_choreo.ipynb #11fa12c3
-def choreograph(score: Score, seed: int, fps: float = 30.0, dancer: Dancer | None = None,
+def choreograph(score: Score, seed: int, fps: float = FPS, dancer: Dancer | None = None,
                 noise: bool = True, frame_size: tuple[int, int] = FRAME_SIZE) -> PoseSequence:
     "An OpenPose-18 dance to `score` at `fps` by `dancer` (default: `random_dancer(seed)`), reproducible from `seed`."
     if not isinstance(score, Score): raise TypeError(f"score must be a music2pose.synth.Score, got {type(score).__name__}")
@@ -327,7 +326,7 @@ def _poses_complete(path: Path, fps) -> bool:
     except ValueError: return False
 
 def make_corpus(out_dir, n_clips: int, seconds: float, seed: int, dancers_per_song: int = 1,
-                bpm_range: tuple[float, float] = (60, 160), tempo_change_prob: float = 0.25, fps: float = 30,
+                bpm_range: tuple[float, float] = (60, 160), tempo_change_prob: float = 0.25, fps: float = FPS,
                 sr: int = 22050, progress: bool = True) -> dict:
     "Write a paired music+dance corpus of `n_clips` dances to `out_dir` (resumable); returns the index."
     if n_clips < 1: raise ValueError(f"n_clips must be >= 1, got {n_clips}")

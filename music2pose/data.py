@@ -25,7 +25,8 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from .files import atomic_path, atomic_write, load_corpus, write_corpus_index
-from .poses import OPENPOSE18, PoseSequence, load_aistpp_keypoints2d, load_npz, load_poses, save_npz
+from .poses import (FPS, FRAME_SIZE, OPENPOSE18, WINDOW_FRAMES, PoseSequence, load_aistpp_keypoints2d, load_npz,
+                              load_poses, save_npz)
 from .music import (FRAMES_PER_TOKEN, MusicFeatures, load_features, music_features, music_tokens,
                               save_features, feature_stats)
 
@@ -124,18 +125,18 @@ def song_features(clips: Sequence[DanceClip], fps: float, cache_dir: str | os.Pa
 # %% ../nbs/05_data.ipynb #99dc33d3
 class DanceDataset(Dataset):
     "Fixed-length windows of poses with the aligned music tokens of the same frames."
-    def __init__(self, clips: Sequence[DanceClip], window: int = 256, hop: int | None = None, fps: float | None = None,
+    def __init__(self, clips: Sequence[DanceClip], window_frames: int = WINDOW_FRAMES, hop: int | None = None, fps: float | None = None,
                  music: bool = True, features_dir: str | os.PathLike | None = None,
                  features_fn: Callable[[DanceClip, float], MusicFeatures] = baseline_song_features, tag: str = "baseline",
                  music_format: str = "tokens", frames_per_token: int = FRAMES_PER_TOKEN, layout: str | None = None,
                  music_stats: tuple[np.ndarray, np.ndarray] | None = None, augment: Callable | None = None,
                  cover_end: bool = False, progress: bool = True):
         if not clips: raise ValueError("DanceDataset needs at least one clip (is the split empty?)")
-        hop = window if hop is None else hop
-        if window <= 0 or hop <= 0: raise ValueError(f"window and hop must be > 0 frames, got {window}, {hop}")
-        if window % frames_per_token: raise ValueError(f"window ({window}) must be a multiple of {frames_per_token} frames (one music token)")
+        hop = window_frames if hop is None else hop
+        if window_frames <= 0 or hop <= 0: raise ValueError(f"window_frames and hop must be > 0 frames, got {window_frames}, {hop}")
+        if window_frames % frames_per_token: raise ValueError(f"window_frames ({window_frames}) must be a multiple of {frames_per_token} frames (one music token)")
         if music_format not in ("tokens", "frames"): raise ValueError(f"music_format must be 'tokens' or 'frames', got {music_format!r}")
-        self.clips, self.window, self.hop, self.music_format = list(clips), window, hop, music_format
+        self.clips, self.window_frames, self.hop, self.music_format = list(clips), window_frames, hop, music_format
         self.frames_per_token, self.augment, self.with_music, self.music_stats = frames_per_token, augment, music, music_stats
         self.poses: dict[str, PoseSequence] = {}
         for c in tqdm(self.clips, desc="poses", unit="clip", disable=not progress):
@@ -152,17 +153,17 @@ class DanceDataset(Dataset):
         for i, c in enumerate(self.clips):
             n = len(self.poses[c.id]) if not music else min(len(self.poses[c.id]), len(self.music[c.song]))
             self.poses[c.id] = self.poses[c.id][:n]  # poses and music cropped to the shorter
-            if n < window: self.skipped.append(c.id); continue
-            s = np.arange(0, n - window + 1, hop)
-            if cover_end and s[-1] != n - window: s = np.append(s, n - window)
+            if n < window_frames: self.skipped.append(c.id); continue
+            s = np.arange(0, n - window_frames + 1, hop)
+            if cover_end and s[-1] != n - window_frames: s = np.append(s, n - window_frames)
             starts.append(s); owners.append(np.full(len(s), i))
-        if not starts: raise ValueError(f"no clip is as long as one window ({window} frames = {window / self.fps:.1f} s)")
+        if not starts: raise ValueError(f"no clip is as long as one window ({window_frames} frames = {window_frames / self.fps:.1f} s)")
         self.index = np.stack([np.concatenate(owners), np.concatenate(starts)], 1)  # (windows, 2): clip, start frame
 
     def __len__(self): return len(self.index)
 
     def __repr__(self):
-        return (f"DanceDataset({len(self)} windows of {self.window} frames @ {self.fps:g} fps, hop {self.hop}, "
+        return (f"DanceDataset({len(self)} windows of {self.window_frames} frames @ {self.fps:g} fps, hop {self.hop}, "
                 f"{len(self.clips)} clips, {len({c.song for c in self.clips})} songs, music={self.with_music})")
 
     def compute_music_stats(self) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +173,7 @@ class DanceDataset(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         ci, start = (int(v) for v in self.index[i])
-        clip, w = self.clips[ci], self.window
+        clip, w = self.clips[ci], self.window_frames
         seq = self.poses[clip.id][start:start + w]
         if self.augment is not None: seq = self.augment(seq)
         item = {"keypoints": torch.from_numpy(np.nan_to_num(seq.keypoints, nan=0.0)),
@@ -195,13 +196,13 @@ class RandomMirror:
     def __repr__(self): return f"RandomMirror(p={self.p})"
 
 # %% ../nbs/05_data.ipynb #a4a7c45e
-def corpus_dataset(root, split: str | None = "train", window: int = 256, hop: int | None = None, fractions=(0.8, 0.1, 0.1),
+def corpus_dataset(root, split: str | None = "train", window_frames: int = WINDOW_FRAMES, hop: int | None = None, fractions=(0.8, 0.1, 0.1),
                    splits: dict | None = None, **kwargs) -> DanceDataset:
     "A `DanceDataset` of one split of a music2pose corpus (features cached in `<root>/features`)."
     root = Path(root)
     kwargs.setdefault("features_dir", root / "features")
     kwargs.setdefault("fps", read_corpus(root)[0].get("fps"))
-    return DanceDataset(corpus_clips(root, split, fractions, splits), window, hop, **kwargs)
+    return DanceDataset(corpus_clips(root, split, fractions, splits), window_frames, hop, **kwargs)
 
 # %% ../nbs/05_data.ipynb #21bdedc4
 _AISTPP_GENRES_80 = ("mBR", "mPO", "mLO", "mMH", "mLH", "mWA", "mKR", "mJS", "mJB")
@@ -261,7 +262,7 @@ def aistpp_clips(root: str | os.PathLike, split: str | None = None, music_dir: s
         clips.append(DanceClip(q, mid, files[q], audio, aistpp_bpm(mid), view))
     return clips
 
-def aistpp_dataset(root, split: str | None = "train", window: int = 256, hop: int | None = None, fps: float = 60.0,
+def aistpp_dataset(root, split: str | None = "train", window_frames: int = WINDOW_FRAMES, hop: int | None = None, fps: float = 60.0,
                    music: bool | None = None, music_dir="auto", view: int = 0, **kwargs) -> DanceDataset:
     "A `DanceDataset` of AIST++ (COCO-17, `fps` default 60); `music=None`: with music if the music folder exists."
     clips = aistpp_clips(root, split, music_dir if music is not False else None, view=view)
@@ -269,7 +270,7 @@ def aistpp_dataset(root, split: str | None = "train", window: int = 256, hop: in
     if music and any(c.audio is None for c in clips):
         raise ValueError(f"AIST++ music not found under {Path(root) / 'music'}; download it (download_aistpp) or pass music=False")
     kwargs.setdefault("features_dir", Path(root) / "features" if music else None)
-    return DanceDataset(clips, window, hop, fps=fps, music=music, **kwargs)
+    return DanceDataset(clips, window_frames, hop, fps=fps, music=music, **kwargs)
 
 # %% ../nbs/05_data.ipynb #5e1a7c9e
 AISTPP_URLS = {
@@ -343,7 +344,7 @@ def _copy_if_changed(src: Path, dst: Path):
     with open(src, "rb") as f, atomic_write(dst) as out: shutil.copyfileobj(f, out, 1 << 20)
 
 def aistpp_to_corpus(aistpp_root: str | os.PathLike, out_dir: str | os.PathLike, split: str | None = None,
-                     views: Iterable[int] = (0,), fps: float = 30.0, music_dir: str | os.PathLike | None = "auto",
+                     views: Iterable[int] = (0,), fps: float = FPS, music_dir: str | os.PathLike | None = "auto",
                      splits_dir: str | os.PathLike | None = None, progress: bool = True) -> dict:
     """Write AIST++ sequences (of one official `split`, or all) as a music2pose corpus folder in `out_dir`: one clip per
     sequence and camera view, OpenPose-18 at `fps`, songs copied in. Resumable; returns the validated index."""
@@ -633,7 +634,7 @@ def _resample_world(world: np.ndarray, fps: float) -> np.ndarray:
     a = (t - lo)[:, None, None]
     return (1 - a) * world[lo] + a * world[hi]
 
-def dance_with_melody_poses(dance: DanceWithMelodyDance | str | os.PathLike, view: int = 0, fps: float = 30.0,
+def dance_with_melody_poses(dance: DanceWithMelodyDance | str | os.PathLike, view: int = 0, fps: float = FPS,
                             frame_size: tuple[int, int] = DWM_FRAME_SIZE, focal_mm: float = PHONE_FOCAL_MM,
                             margin: float = 0.05) -> PoseSequence:
     "The dance as the phone of `view` films it: OpenPose-18 at `fps`, normalised to `frame_size`."
@@ -665,7 +666,7 @@ def _write_song_part(dance: DanceWithMelodyDance, path: Path, seconds: float):
     return len(y) / sr
 
 def dance_with_melody_to_corpus(src: str | os.PathLike, out_dir: str | os.PathLike, views: Iterable[int] = (0,),
-                                fps: float = 30.0, progress: bool = True, skip_broken: bool = False,
+                                fps: float = FPS, progress: bool = True, skip_broken: bool = False,
                                 frame_size: tuple[int, int] = DWM_FRAME_SIZE, focal_mm: float = PHONE_FOCAL_MM) -> dict:
     """Write the Dance with Melody dances in `src` (the dataset folder, or one DANCE_* folder) as a music2pose corpus in
     `out_dir`: one clip per dance and phone view (`DWM_VIEWS`), OpenPose-18 at `fps`, each with the part of its song

@@ -20,10 +20,10 @@ from fastcore.basics import patch
 from .files import atomic_write, reading_file
 
 # %% auto #0
-__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'KeypointLayout', 'get_layout',
-           'convert_layout', 'PoseSequence', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data',
-           'write_openpose_json', 'read_openpose_json', 'load_poses', 'joint_sides', 'limb_sides', 'frame_index',
-           'pose_limits', 'plot_skeleton', 'plot_frame_strip']
+__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'FPS', 'FRAME_SIZE', 'WINDOW_FRAMES', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE',
+           'SIDE_COLORS', 'KeypointLayout', 'get_layout', 'convert_layout', 'PoseSequence', 'save_npz', 'load_npz',
+           'load_aistpp_keypoints2d', 'find_shared_data', 'write_openpose_json', 'read_openpose_json', 'load_poses',
+           'joint_sides', 'limb_sides', 'frame_index', 'pose_limits', 'plot_skeleton', 'plot_frame_strip']
 
 # %% ../nbs/00_poses.ipynb #640aea6a
 @dataclass(frozen=True)
@@ -99,6 +99,11 @@ def convert_layout(keypoints: np.ndarray, confidence: np.ndarray, src: str | Key
         conf[..., j] = np.minimum(confidence[..., ls], confidence[..., rs])
     return kp, conf
 
+# %% ../nbs/00_poses.ipynb #c98b598a
+FPS = 30.0                  # frames per second of the poses the models make and learn from
+FRAME_SIZE = (1920, 1080)   # (width, height) in pixels of a frame when nothing else says
+WINDOW_FRAMES = 256         # frames in one generated window (the paper's 256)
+
 # %% ../nbs/00_poses.ipynb #a1eb2dd4
 def _as_float_array(a, name) -> np.ndarray:
     try: return np.array(a, dtype=np.float32)
@@ -109,9 +114,9 @@ class PoseSequence:
     "A 2D pose sequence: normalised keypoints (x right, y down, in [0, 1] inside the frame), confidences, fps."
     keypoints: np.ndarray                 # (T, K, 2) float32, NaN where missing
     confidence: np.ndarray | None = None  # (T, K) float32 in [0, 1], 0 where missing; None -> 1 where finite
-    fps: float = 30.0
+    fps: float = FPS
     layout: str = "openpose18"
-    frame_size: tuple[int, int] = (1920, 1080)  # (width, height) in pixels of the source video
+    frame_size: tuple[int, int] = FRAME_SIZE  # (width, height) in pixels of the source video
 
     def __post_init__(self):
         self.layout = get_layout(self.layout).name
@@ -179,7 +184,7 @@ def to_pixels(self: PoseSequence, frame_size: tuple[int, int] | None = None) -> 
     return self.keypoints * np.array([w, h], dtype=np.float32)
 
 @patch(cls_method=True)
-def from_pixels(cls: PoseSequence, pixels, confidence=None, fps=30.0, layout="openpose18", frame_size=(1920, 1080)) -> PoseSequence:
+def from_pixels(cls: PoseSequence, pixels, confidence=None, fps=FPS, layout="openpose18", frame_size=FRAME_SIZE) -> PoseSequence:
     "Build a sequence from keypoints given in pixels of a `frame_size = (width, height)` frame."
     w, h = frame_size
     return cls(_as_float_array(pixels, "pixels") / np.array([w, h], dtype=np.float32), confidence, fps, layout, frame_size)
@@ -354,7 +359,7 @@ def write_openpose_json(seq: PoseSequence, folder: str | os.PathLike, prefix: st
         paths.append(path)
     return paths
 
-def read_openpose_json(folder: str | os.PathLike, fps: float = 30.0, frame_size: tuple[int, int] | None = None,
+def read_openpose_json(folder: str | os.PathLike, fps: float = FPS, frame_size: tuple[int, int] | None = None,
                        person: int = 0, allow_empty: bool = False) -> PoseSequence:
     "Read a folder of OpenPose JSON files (sorted by name) as an OpenPose-18 `PoseSequence`."
     folder = Path(folder)
@@ -412,7 +417,7 @@ def limb_sides(layout: KeypointLayout) -> np.ndarray:
     a, b = sides[np.array(layout.limbs)].T
     return np.where(a == b, a, np.where(a == "centre", b, np.where(b == "centre", a, "centre")))
 
-def _as_sequence(seq_or_keypoints, confidence=None, layout=None, frame_size=(1920, 1080)) -> PoseSequence:
+def _as_sequence(seq_or_keypoints, confidence=None, layout=None, frame_size=FRAME_SIZE) -> PoseSequence:
     "A `PoseSequence`, or keypoints `(K, 2)` / `(T, K, 2)` (layout from K: 17 -> coco17, 18 -> openpose18)."
     if isinstance(seq_or_keypoints, PoseSequence): return seq_or_keypoints
     kp = _as_float_array(seq_or_keypoints, "keypoints")
@@ -444,7 +449,7 @@ def pose_limits(xy: np.ndarray, margin: float = 0.1):
     return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
 
 def plot_skeleton(seq_or_keypoints, frame: int = 0, ax=None, *, pixels: bool = False, limits="frame",
-                  conf_threshold: float = 0.0, confidence=None, layout=None, frame_size=(1920, 1080),
+                  conf_threshold: float = 0.0, confidence=None, layout=None, frame_size=FRAME_SIZE,
                   title: str | None = None, linewidth: float = 2.0, joint_size: float = 12.0):
     "Plot one frame of a `PoseSequence` (or of keypoints `(K, 2)`/`(T, K, 2)`) as a skeleton; returns the Axes."
     seq = _as_sequence(seq_or_keypoints, confidence, layout, frame_size)

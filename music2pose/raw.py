@@ -27,7 +27,7 @@ from .music import FRAMES_PER_TOKEN, add_beat_phase, feature_stats, music_tokens
 from .files import (atomic_dir, atomic_write, corpus_folder, leftover_temp_files, load_checkpoint, save_checkpoint,
                               temp_file_beside)
 from .pipeline import DancePipeline, as_reference_pose, blend_columns
-from .poses import PoseSequence
+from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, PoseSequence
 from .sample import GENERATION_FILE, GENERATION_FORMAT, sample_segment
 from .train import (CHECKPOINT_FILE, EMA, TRAIN_PRESETS, LatentDanceDataset, TrainConfig, add_run_arguments,
                               check_resumable, check_run_arguments, flow_matching_loss, get_train_config, mean_square_sigma,
@@ -73,7 +73,7 @@ def tokens_to_coordinates(tokens: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/18_raw.ipynb #ebcea2c3
 class RawDanceDataset(LatentDanceDataset):
     "Windows of z-normalised coordinate tokens with the music tokens of the same frames: `LatentDanceDataset`'s windows and batches on coordinates."
-    def __init__(self, root, split: str | None = "train", window_frames: int = 256, coordinate_stats: tuple | None = None,
+    def __init__(self, root, split: str | None = "train", window_frames: int = WINDOW_FRAMES, coordinate_stats: tuple | None = None,
                  music_stats: tuple | None = None, beat_phase: bool = False, progress: bool = True):
         root = Path(root)
         corpus_folder(root)
@@ -280,8 +280,8 @@ class RawPosePipeline(DancePipeline):
     "Music in, a 2D dance out, by the raw-coordinate baseline: windows generated independently and cross-faded where they overlap."
     train_command = "music2pose train-raw"
 
-    def __init__(self, model: PoseDiT, coordinate_mean, coordinate_std, music_mean, music_std, fps: float = 30.0,
-                 window_frames: int = 256, overlap_frames: int = 16, frame_size=(1920, 1080), info: dict | None = None,
+    def __init__(self, model: PoseDiT, coordinate_mean, coordinate_std, music_mean, music_std, fps: float = FPS,
+                 window_frames: int = WINDOW_FRAMES, overlap_frames: int = 16, frame_size=FRAME_SIZE, info: dict | None = None,
                  folder: Path | None = None, scheduler=None):
         super().__init__(model, music_mean, music_std, fps, window_frames, overlap_frames, info, folder, scheduler)
         self.coordinate_mean, self.coordinate_std = np.asarray(coordinate_mean, np.float32), np.asarray(coordinate_std, np.float32)

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from .files import (atomic_dir, atomic_write, corpus_folder, leftover_temp_files, load_checkpoint, save_checkpoint,
                               temp_file_beside)
-from .poses import PoseSequence
+from .poses import WINDOW_FRAMES, PoseSequence
 from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, feature_stats, music_tokens
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .vae import (VAE_PRESETS, PoseVAE, codec_identity, cache_latents, compute_latent_stats, get_vae_config,
@@ -64,7 +64,7 @@ class TrainConfig:
     # the three PoseDiT switches a run chooses (dit.TRAINING_SWITCHES); the network is built with them
     time_indexing: str = "shared"         # "shared" (paper: music and pose share time ids) or "text" (ablation)
     reference_conditioning: bool = True   # False: the ablation without reference image and mask
-    window_frames: int = 256              # one segment = 32 latent columns
+    window_frames: int = WINDOW_FRAMES              # one segment = 32 latent columns
     steps: int = 6_000
     batch_size: int = 16
     lr: float = 3e-4
@@ -125,7 +125,7 @@ def _load_clip_poses(clip: DanceClip) -> PoseSequence:
 class LatentDanceDataset:
     "Windows of cached pose latents with the music tokens of the same frames and a composed reference latent."
     def __init__(self, source, vae: PoseVAE, cache_dir: str | os.PathLike, split: str | None = "train",
-                 window_frames: int = 256, features_dir: str | os.PathLike | None = None,
+                 window_frames: int = WINDOW_FRAMES, features_dir: str | os.PathLike | None = None,
                  music_stats: tuple | None = None, progress: bool = True, beat_phase: bool = False):
         if not isinstance(vae, PoseVAE): raise TypeError(f"vae must be a music2pose.vae.PoseVAE, got {type(vae).__name__}")
         if isinstance(source, (str, os.PathLike)):

@@ -26,7 +26,7 @@ from fastcore.basics import patch
 from torch import nn
 
 from .files import CORPUS_FILE, atomic_dir, atomic_write, corpus_folder, load_checkpoint, save_checkpoint
-from .poses import PoseSequence, load_npz
+from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, load_npz, PoseSequence
 from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
 
 # %% auto #0
@@ -308,7 +308,7 @@ def encode_poses(self: PoseVAE, seqs, sample: bool = False) -> torch.Tensor:
     return self.encode(keypoints_to_onehot(kp, conf, self.config.bins, self.config.value, sigma=self.config.sigma).to(self.latent_mean.device), sample=sample)
 
 @patch
-def decode_poses(self: PoseVAE, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080),
+def decode_poses(self: PoseVAE, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE,
                  threshold: float = DECODE_THRESHOLD, window: int = DECODE_WINDOW, method: str | None = None,
                  body: PoseSequence | None = None) -> list[PoseSequence]:
     """Decode latents to one `PoseSequence` (openpose18) per batch item, read back with `method` (default `DECODE_METHOD`);
@@ -518,11 +518,11 @@ def train_vae(data, out_dir: str | os.PathLike, config: str | VAEConfig = "small
     return codec
 
 # %% ../nbs/07_vae.ipynb #828dc933
-def _windows(seq: PoseSequence, window: int, stride: int) -> list[PoseSequence]:
-    "`seq` cut into windows of `window` frames; the last one padded with missing frames to a multiple of `stride`."
+def _windows(seq: PoseSequence, window_frames: int, stride: int) -> list[PoseSequence]:
+    "`seq` cut into windows of `window_frames` frames; the last one padded with missing frames to a multiple of `stride`."
     out = []
-    for start in range(0, max(len(seq), 1), window):
-        w = seq[start:start + window]
+    for start in range(0, max(len(seq), 1), window_frames):
+        w = seq[start:start + window_frames]
         n = -(-len(w) // stride) * stride
         if n > len(w):
             kp = np.full((n, w.num_keypoints, 2), np.nan, np.float32); c = np.zeros((n, w.num_keypoints), np.float32)
@@ -532,9 +532,9 @@ def _windows(seq: PoseSequence, window: int, stride: int) -> list[PoseSequence]:
     return out
 
 @torch.no_grad()
-def compute_latent_stats(codec: PoseVAE, seqs: list[PoseSequence], window: int = 256, max_windows: int = 64):
+def compute_latent_stats(codec: PoseVAE, seqs: list[PoseSequence], window_frames: int = WINDOW_FRAMES, max_windows: int = 64):
     "Per-channel mean and std of the raw latents of `seqs`."
-    wins = [w for s in seqs for w in _windows(s.to_layout("openpose18"), window, codec.stride)][:max_windows]
+    wins = [w for s in seqs for w in _windows(s.to_layout("openpose18"), window_frames, codec.stride)][:max_windows]
     raw = PoseVAE(codec.vae, codec.config)  # unscaled
     zs = torch.cat([raw.encode_poses(w)[0].flatten(1) for w in wins], dim=1)  # (C, windows * H * W)
     return zs.mean(1), zs.std(1).clamp_min(1e-4)
@@ -580,13 +580,13 @@ def load_latents(path: str | os.PathLike) -> tuple[torch.Tensor, int]:
 
 # %% ../nbs/07_vae.ipynb #35d8caa0
 @torch.no_grad()
-def reconstruction_errors(codec: PoseVAE, seq: PoseSequence, window: int = 256, threshold: float = DECODE_THRESHOLD,
+def reconstruction_errors(codec: PoseVAE, seq: PoseSequence, window_frames: int = WINDOW_FRAMES, threshold: float = DECODE_THRESHOLD,
                           decode_window: int = DECODE_WINDOW, method: str | None = None) -> dict:
     """Encode -> decode -> read back `seq`; per-coordinate errors (normalised and in pixels), missing-joint rates, and
     the confidences in and out (`confidence`: `(2, N)` for the N joints seen in both; what a `value="confidence"` codec keeps)."""
     seq = seq.to_layout("openpose18")
     parts = [codec.decode_poses(codec.encode_poses(w), seq.fps, seq.frame_size, threshold, decode_window, method)[0]
-             for w in _windows(seq, window, codec.stride)]
+             for w in _windows(seq, window_frames, codec.stride)]
     kp = np.concatenate([p.keypoints for p in parts])[:len(seq)]
     vis = np.concatenate([p.visible for p in parts])[:len(seq)]
     conf = np.concatenate([p.confidence for p in parts])[:len(seq)]

@@ -227,9 +227,9 @@ def test_random_mirror_flips_about_half(corpus):
 
 
 def test_corpus_dataset_uses_corpus_fps_and_cache(corpus):
-    ds = corpus_dataset(corpus, "train", window=64, progress=False)
+    ds = corpus_dataset(corpus, "train", window_frames=64, progress=False)
     assert ds.fps == FPS and (corpus / "features").is_dir()
     mean, std = ds.compute_music_stats()
     assert mean.shape == (35,) and (std > 0).all()
     with pytest.raises(ValueError, match="no music"):
-        corpus_dataset(corpus, "train", window=64, music=False, progress=False).compute_music_stats()
+        corpus_dataset(corpus, "train", window_frames=64, music=False, progress=False).compute_music_stats()
