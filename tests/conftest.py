@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from music2pose.choreo import make_corpus
+from music2pose.data import corpus_clips, song_features
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,4 +35,15 @@ def corpus(tmp_path_factory):
     "Four synthetic clips of 9 seconds (`make_corpus`), one corpus per test module."
     root = tmp_path_factory.mktemp("corpus") / "c"
     make_corpus(root, n_clips=4, seconds=9, seed=0, progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def featured_corpus(tmp_path_factory):
+    """Three synthetic clips of 9 seconds over two songs (s0000_d1, s0000_d2, s0001_d1) with the songs' music features
+    already in `<corpus>/features`, computed once for every module that reads them (datasets, held-out sets). Shared by
+    the whole session: read it, never change it."""
+    root = tmp_path_factory.mktemp("featured") / "corpus"
+    make_corpus(root, n_clips=3, seconds=9, seed=0, dancers_per_song=2, progress=False)
+    song_features(corpus_clips(root), 30.0, root / "features", progress=False)
     return root

@@ -1,0 +1,19 @@
+"""Error paths of music2pose.dit (moved out of `nbs/10_dit.ipynb`): unknown predictions, presets and options, and saved
+models loaded as another config, with size overrides that do not fit their weights, or from a folder without one."""
+import pytest
+
+from music2pose.dit import build_dit, dit_config, load_dit
+from error_checks import raises
+
+
+def test_build_dit_rejects_unknown_settings():
+    with raises(ValueError, "'velocity' or 'sample'"): build_dit("tiny", prediction="epsilon")
+    with raises(ValueError, "unknown DiT preset"): dit_config("huge")
+    with raises(TypeError, "no option"): dit_config("tiny", hiden_size=3)
+
+
+def test_load_dit_rejects_other_configs_and_missing_folders(tmp_path):
+    build_dit("tiny").save_pretrained(tmp_path)   # untrained: the config and the weights' shapes are what matter
+    with raises(ValueError, "hidden_size=32 (expected 96)"): load_dit(tmp_path, expect="small")
+    with raises(ValueError, "do not fit"): load_dit(tmp_path, mlp_ratio=4.0)
+    with raises(FileNotFoundError, "config.json missing"): load_dit("/nonexistent/dit")
