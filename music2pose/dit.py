@@ -23,6 +23,7 @@ from diffusers.models.embeddings import TimestepEmbedding, Timesteps
 from diffusers.models.normalization import AdaLayerNormContinuous
 from diffusers.models.transformers.transformer_flux import FluxSingleTransformerBlock, FluxTransformerBlock
 
+from .checks import check_fraction, check_shape
 from .rope import MODES, RotaryEmbedding3D, apply_rotary, joint_position_ids
 
 # %% auto #0
@@ -83,31 +84,10 @@ class PoseDiT(ModelMixin, ConfigMixin):
         for layer in zeroed: nn.init.zeros_(layer.weight); nn.init.zeros_(layer.bias)
 
 # %% ../nbs/10_dit.ipynb #73405d97
-@torch.no_grad()
-def _check_inputs(model: PoseDiT, noisy_latents, timestep, music_tokens, reference_latents, mask, music_keep):
-    cfg = model.config
-    if noisy_latents.ndim != 4: raise ValueError(f"noisy_latents must be (B, C, H, W), got shape {tuple(noisy_latents.shape)}")
-    B, C, H, W = noisy_latents.shape
-    ph, pt = cfg.patch_size
-    if C != cfg.latent_channels: raise ValueError(f"noisy_latents have {C} channels; this model was built for latent_channels={cfg.latent_channels}")
-    if H != cfg.latent_height: raise ValueError(f"noisy_latents have height {H}; this model was built for latent_height={cfg.latent_height} (bins / 8)")
-    if W % pt: raise ValueError(f"noisy_latents width {W} must be divisible by the patch width {pt}")
-    if music_tokens.ndim != 3 or music_tokens.shape != (B, W, cfg.music_dim):
-        raise ValueError(f"music_tokens must be (B, W, music_dim) = ({B}, {W}, {cfg.music_dim}): one token per latent column; got {tuple(music_tokens.shape)}")
-    if timestep.shape != (B,): raise ValueError(f"timestep must have shape ({B},), got {tuple(timestep.shape)}")
-    if timestep.min() < 0 or timestep.max() > 1:
-        raise ValueError(f"timestep must lie in [0, 1] (flow-matching sigma); got values up to {float(timestep.max()):g}: divide a scheduler's timesteps by 1000")
-    if cfg.reference_conditioning:
-        if reference_latents is None or mask is None:
-            raise ValueError("this model uses reference conditioning: pass reference_latents (B, C, H, W) and mask (B, 8, H, W) (all zeros for no reference)")
-        if reference_latents.shape != noisy_latents.shape:
-            raise ValueError(f"reference_latents must have the shape of noisy_latents {tuple(noisy_latents.shape)}, got {tuple(reference_latents.shape)}")
-        if mask.shape != (B, cfg.phase_channels, H, W):
-            raise ValueError(f"mask must be (B, {cfg.phase_channels}, H, W) = {(B, cfg.phase_channels, H, W)}, got {tuple(mask.shape)}")
-    elif reference_latents is not None or mask is not None:
-        raise ValueError("this model was built with reference_conditioning=False: do not pass reference_latents or mask")
-    if music_keep is not None and (music_keep.dtype != torch.bool or music_keep.shape != (B,)):
-        raise ValueError(f"music_keep must be a bool tensor of shape ({B},), got {music_keep.dtype} {tuple(music_keep.shape)}")
+def _timesteps(timestep, noisy_latents: torch.Tensor) -> torch.Tensor:
+    "`timestep` as a float32 `(B,)` tensor; one number stands for every sample of the batch."
+    timestep = torch.as_tensor(timestep, device=noisy_latents.device, dtype=torch.float32).reshape(-1)
+    return timestep.expand(noisy_latents.shape[0]) if timestep.numel() == 1 else timestep
 
 @patch
 def forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, music_tokens: torch.Tensor,
@@ -117,9 +97,7 @@ def forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, 
     given `music_tokens (B, W, music_dim)` (one per latent column), the stage-6 `reference_latents` and
     8-phase `mask` (when `reference_conditioning`), and `music_keep (B,)`: False puts the null token in place
     of that sample's music (classifier-free guidance)."""
-    timestep = torch.as_tensor(timestep, device=noisy_latents.device, dtype=torch.float32).reshape(-1)
-    if timestep.numel() == 1: timestep = timestep.expand(noisy_latents.shape[0])
-    _check_inputs(self, noisy_latents, timestep, music_tokens, reference_latents, mask, music_keep)
+    timestep = _timesteps(timestep, noisy_latents)
     B, C, H, W = noisy_latents.shape
     (ph, pt), h, w = self.config.patch_size, H // self.config.patch_size[0], W // self.config.patch_size[1]
     x = torch.cat([noisy_latents, reference_latents, mask], dim=1) if self.config.reference_conditioning else noisy_latents
@@ -139,6 +117,35 @@ def forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, 
     # The noise part of v comes from x_t itself, not through the network (see "What the network predicts").
     sigma = timestep.clamp(min=self.config.min_sigma).reshape(B, 1, 1, 1)
     return (noisy_latents.float() - out.float()).div(sigma).to(out.dtype)
+
+# %% ../nbs/10_dit.ipynb #5e0c9b3f
+@patch
+@torch.no_grad()
+def check_inputs(self: PoseDiT, noisy_latents: torch.Tensor, timestep, music_tokens: torch.Tensor,
+                 reference_latents: torch.Tensor | None = None, mask: torch.Tensor | None = None,
+                 music_keep: torch.Tensor | None = None) -> None:
+    "Raise a one-line ValueError for inputs `forward` would fail on, or silently broadcast; the arguments are `forward`'s."
+    cfg, pt = self.config, self.config.patch_size[1]
+    if noisy_latents.ndim != 4: raise ValueError(f"noisy_latents must be (B, C, H, W), got shape {tuple(noisy_latents.shape)}")
+    B, C, H, W = noisy_latents.shape
+    if C != cfg.latent_channels: raise ValueError(f"noisy_latents have {C} channels; this model was built for latent_channels={cfg.latent_channels}")
+    if H != cfg.latent_height: raise ValueError(f"noisy_latents have height {H}; this model was built for latent_height={cfg.latent_height} (bins / 8)")
+    if W % pt: raise ValueError(f"noisy_latents width {W} must be divisible by the patch width {pt}")
+    check_shape(music_tokens, "music_tokens", (B, W, cfg.music_dim), hint="(B, W, music_dim): one token per latent column")
+    timestep = _timesteps(timestep, noisy_latents)
+    if timestep.shape != (B,): raise ValueError(f"timestep must have shape ({B},), got {tuple(timestep.shape)}")
+    for end in (timestep.min(), timestep.max()):
+        check_fraction(float(end), "timestep", hint="it is the flow-matching sigma: divide a scheduler's timesteps by 1000")
+    if cfg.reference_conditioning:
+        if reference_latents is None or mask is None:
+            raise ValueError("this model uses reference conditioning: pass reference_latents (B, C, H, W) and mask (B, 8, H, W) (all zeros for no reference)")
+        if reference_latents.shape != noisy_latents.shape:
+            raise ValueError(f"reference_latents must have the shape of noisy_latents {tuple(noisy_latents.shape)}, got {tuple(reference_latents.shape)}")
+        check_shape(mask, "mask", (B, cfg.phase_channels, H, W), hint=f"(B, {cfg.phase_channels}, H, W): one channel per frame of a latent column")
+    elif reference_latents is not None or mask is not None:
+        raise ValueError("this model was built with reference_conditioning=False: do not pass reference_latents or mask")
+    if music_keep is not None and (music_keep.dtype != torch.bool or music_keep.shape != (B,)):
+        raise ValueError(f"music_keep must be a bool tensor of shape ({B},), got {music_keep.dtype} {tuple(music_keep.shape)}")
 
 # %% ../nbs/10_dit.ipynb #76732808
 TRAINING_SWITCHES = ("time_indexing", "reference_conditioning", "aligned_music")  # PoseDiT options a training run sets (TrainConfig fields)

@@ -14,6 +14,7 @@ from typing import Iterator, Sequence
 import numpy as np
 import torch
 
+from .checks import check_choice, check_positive, check_type
 from .poses import PoseSequence, get_layout, LAYOUTS
 
 # %% auto #0
@@ -48,16 +49,6 @@ def _as_tensor(a, name: str, device=None) -> torch.Tensor:
         except (TypeError, ValueError) as e: raise TypeError(f"{name} must be a numeric array or tensor: {e}") from None
     return a.to(device=device if device is not None else a.device, dtype=torch.float32)
 
-def _check_bins(bins) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise ValueError(f"bins must be an integer >= 2 (the paper uses 512), got {bins!r}")
-    return int(bins)
-
-def _check_sigma(sigma) -> float:
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)) or not (0 <= sigma < math.inf):
-        raise ValueError(f"sigma must be a finite number >= 0 (the ridge's standard deviation in bins, 0 = one-hot), got {sigma!r}")
-    return float(sigma)
-
 def _check_size(shape, max_bytes) -> None:
     nbytes = math.prod(shape) * 4
     if nbytes > max_bytes:
@@ -77,9 +68,9 @@ def keypoints_to_onehot(
     device=None,                            # device of the image (default: that of `keypoints`)
 ) -> torch.Tensor:
     "One-hot image `(..., 2K, bins, T)` of `keypoints (..., T, K, 2)` in [0, 1] and `confidence (..., T, K)`."
-    bins = _check_bins(bins)
-    if value not in VALUES: raise ValueError(f"value must be one of {VALUES}, got {value!r}")
-    sigma = _check_sigma(sigma)
+    bins = check_positive(bins, "bins", integer=True, minimum=2, hint="the paper uses 512")
+    check_choice(value, "value", VALUES)
+    sigma = check_positive(sigma, "sigma", minimum=0, hint="the ridge's standard deviation in bins, 0 = one-hot")
     kp = _as_tensor(keypoints, "keypoints", device)
     if kp.ndim < 3 or kp.shape[-1] != 2:
         raise ValueError(f"keypoints must have shape (..., T, K, 2), got {tuple(kp.shape)}")
@@ -160,15 +151,12 @@ def onehot_to_keypoints(
     body: PoseSequence | None = None,    # path: a reference pose whose bone lengths bound how far a joint sits from its parent
 ) -> tuple[torch.Tensor, torch.Tensor]:
     "Keypoints `(..., T, K, 2)` (NaN where missing) and confidence `(..., T, K)` read from an image `(..., 2K, bins, T)`."
-    if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0:
-        raise ValueError(f"window must be an integer >= 0 (bins on either side of the peak), got {window!r}")
+    check_choice(method, "method", METHODS)
+    check_positive(window, "window", integer=True, minimum=0, hint="bins on either side of the peak")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) or not math.isfinite(threshold):
         raise ValueError(f"threshold must be a finite number (0 for clean images, about 0.2-0.5 for VAE output), got {threshold!r}")
-    if isinstance(motion, bool) or not isinstance(motion, (int, float, np.integer, np.floating)) or not 0 <= motion < math.inf:
-        raise ValueError(f"motion must be a finite number >= 0 (the path's cost of a move; default {PATH_MOTION}), got {motion!r}")
-    if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
-        raise ValueError(f"candidates must be an integer >= 1 (local maxima per column for the path), got {candidates!r}")
+    check_positive(motion, "motion", minimum=0, hint=f"the path's cost of a move; default {PATH_MOTION}")
+    check_positive(candidates, "candidates", integer=True, hint="local maxima per column for the path")
     img = _as_tensor(image, "image")
     if img.ndim < 3: raise ValueError(f"image must have shape (..., 2K, bins, T), got {tuple(img.shape)}")
     *lead, C, bins, T = img.shape
@@ -247,7 +235,7 @@ def _body_limits(body: PoseSequence, num_keypoints: int) -> tuple[np.ndarray, np
     tree's levels below the root, and how far `(K, 2)` each joint may sit from its parent along x and y, in fractions
     of the frame: `PATH_BODY_SLACK` reference bone lengths (a bone shorter than half the median, foreshortened in the
     reference's view, counts as half the median)."""
-    if not isinstance(body, PoseSequence): raise TypeError(f"body must be a PoseSequence (a reference pose), got {type(body).__name__}")
+    check_type(body, "body", PoseSequence, what="a PoseSequence (a reference pose)")
     kind = body.kind
     if len(kind) != num_keypoints:
         raise ValueError(f"body is {kind.name} ({len(kind)} keypoints) but the image has {num_keypoints}; pass a reference pose in the image's layout")
@@ -391,12 +379,11 @@ def onehot_segments(
     "Yield `(start, image (2K, bins, length))` for windows of `length` frames every `hop` (default `length`) frames."
     if not isinstance(seq, PoseSequence): raise TypeError(f"onehot_segments takes a PoseSequence, got {type(seq).__name__}")
     hop = length if hop is None else hop
-    if not (isinstance(length, (int, np.integer)) and length >= 1): raise ValueError(f"length must be an integer >= 1, got {length!r}")
-    if not (isinstance(hop, (int, np.integer)) and 1 <= hop <= length):
-        raise ValueError(f"hop must be an integer in 1..length={length} (a larger hop would skip frames), got {hop!r}")
-    bins = _check_bins(bins)
-    if value not in VALUES: raise ValueError(f"value must be one of {VALUES}, got {value!r}")
-    sigma = _check_sigma(sigma)
+    check_positive(length, "length", integer=True)
+    check_positive(hop, "hop", integer=True, maximum=length, hint=f"at most length={length}: a larger hop would skip frames")
+    bins = check_positive(bins, "bins", integer=True, minimum=2, hint="the paper uses 512")
+    check_choice(value, "value", VALUES)
+    sigma = check_positive(sigma, "sigma", minimum=0, hint="the ridge's standard deviation in bins, 0 = one-hot")
     def segments():  # a generator inside, so that bad arguments fail at the call, not at the first next()
         T = len(seq)
         for start in range(0, T, hop):

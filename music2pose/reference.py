@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .checks import check_fraction, check_type
 from .poses import PoseSequence, get_layout
 
 # %% auto #0
@@ -22,12 +23,12 @@ __all__ = ['reference_pose_from', 'default_reference_pose', 'reference_sequence'
 # %% ../nbs/09_reference.ipynb #a56fc0a9
 def reference_pose_from(seq: PoseSequence, frame: int | str = 0, min_visible: float = 0.5) -> PoseSequence:
     "The subject's reference pose: one frame (OpenPose-18) of `seq`, frame `frame` or the per-joint `'median'`."
-    if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
+    check_type(seq, "seq", PoseSequence)
     if len(seq) == 0: raise ValueError("seq has no frames; a reference pose needs at least one")
     seq = seq.to_layout("openpose18")
     if isinstance(frame, str):
         if frame != "median": raise ValueError(f"frame must be a frame index or 'median', got {frame!r}")
-        if not 0 <= min_visible <= 1: raise ValueError(f"min_visible must be in [0, 1], got {min_visible}")
+        check_fraction(min_visible, "min_visible")
         seen = seq.visible
         keep = (seen.mean(0) >= min_visible) & seen.any(0)
         with warnings.catch_warnings():  # joints never seen give an all-NaN median, then get masked below
@@ -54,7 +55,7 @@ def default_reference_pose(frame_size: tuple[int, int] = (1920, 1080), height: f
     "A plain standing pose (OpenPose-18), centred, `height` of the frame height tall: the reference when no pose is known."
     w, h = frame_size
     if not (w > 0 and h > 0): raise ValueError(f"frame_size must be (width, height) > 0, got {frame_size}")
-    if not 0 < height <= 1: raise ValueError(f"height must be in (0, 1] (share of the frame height), got {height}")
+    check_fraction(height, "height", closed="right", hint="a share of the frame height")
     body = height * h                                               # pixels
     offsets = np.array([_STANDING[n] for n in get_layout("openpose18").names])   # (18, 2) in body heights
     px = np.stack([w / 2 + offsets[:, 0] * body, (h - body) / 2 + offsets[:, 1] * body], -1)
@@ -62,7 +63,7 @@ def default_reference_pose(frame_size: tuple[int, int] = (1920, 1080), height: f
 
 # %% ../nbs/09_reference.ipynb #8294085d
 def _check_count(n, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)): raise TypeError(f"{name} must be an int, got {type(n).__name__}")
+    check_type(n, name, (int, np.integer), what="an int")
     if n < 0: raise ValueError(f"{name} must be >= 0, got {n}")
     return int(n)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .checks import check_choice, check_positive, check_shape
+
 # %% auto #0
 __all__ = ['MODES', 'pose_position_ids', 'music_position_ids', 'joint_position_ids', 'RotaryEmbedding3D', 'apply_rotary']
 
@@ -32,7 +34,7 @@ def pose_position_ids(height: int, width: int, device=None) -> torch.LongTensor:
 def music_position_ids(width: int, mode: str = "shared", device=None) -> torch.LongTensor:
     "Ids of the `width` music tokens (one per time-column): `(0, 0, t)` when `shared`, `(t, 0, 0)` when `text`."
     width = _check_size(width, "width")
-    if mode not in MODES: raise ValueError(f"mode must be one of {MODES} ('shared': time-shared ids, 'text': the ablation), got {mode!r}")
+    check_choice(mode, "mode", MODES, hint="'shared': time-shared ids, 'text': the ablation")
     t = torch.arange(width, device=device)
     zero = torch.zeros_like(t)
     return torch.stack([zero, zero, t] if mode == "shared" else [t, zero, zero], dim=1)
@@ -52,7 +54,7 @@ class RotaryEmbedding3D(nn.Module):
             raise ValueError(f"every entry of axes_dim must be a positive even int (RoPE rotates pairs), got {axes_dim}")
         if sum(axes_dim) != head_dim:
             raise ValueError(f"axes_dim {axes_dim} sums to {sum(axes_dim)} but head_dim is {head_dim}; they must be equal")
-        if not theta > 0: raise ValueError(f"theta must be positive, got {theta}")
+        check_positive(theta, "theta")
         self.head_dim, self.axes_dim, self.theta = head_dim, axes_dim, float(theta)
 
     def extra_repr(self): return f"head_dim={self.head_dim}, axes_dim={self.axes_dim}, theta={self.theta:g}"
@@ -69,7 +71,7 @@ class RotaryEmbedding3D(nn.Module):
 
 def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
     "Rotate queries or keys `x (B, heads, N, head_dim)` by `cos, sin (N, head_dim)` from `RotaryEmbedding3D`."
-    if x.ndim != 4: raise ValueError(f"x must be (batch, heads, tokens, head_dim), got shape {tuple(x.shape)}")
+    check_shape(x, "x", ("batch", "heads", "tokens", "head_dim"))
     if cos.shape != sin.shape or cos.shape != x.shape[-2:]:
         raise ValueError(f"cos/sin must be (tokens, head_dim) = {tuple(x.shape[-2:])} to match x, "
                          f"got {tuple(cos.shape)} and {tuple(sin.shape)}")

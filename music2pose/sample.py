@@ -126,6 +126,7 @@ def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, ref
     scheduler = default_scheduler() if scheduler is None else scheduler
     scheduler.set_timesteps(steps)
     x = torch.randn(shape, generator=generator).to(device)
+    model.check_inputs(double(x), 1.0, music_in, ref_in, mask_in, music_keep=keep)   # once: forward runs every step unchecked
     for t in scheduler.timesteps:
         sigma = (t / scheduler.config.num_train_timesteps).expand(len(music_in)).to(device)
         v = model(double(x), sigma, music_in, ref_in, mask_in, music_keep=keep).float()

@@ -1,6 +1,7 @@
 """Error paths of music2pose.dit (moved out of `nbs/10_dit.ipynb`): unknown predictions, presets and options, and saved
 models loaded as another config, with size overrides that do not fit their weights, or from a folder without one."""
 import pytest
+import torch
 
 from music2pose.dit import build_dit, dit_config, load_dit
 from error_checks import raises
@@ -17,3 +18,13 @@ def test_load_dit_rejects_other_configs_and_missing_folders(tmp_path):
     with raises(ValueError, "hidden_size=32 (expected 96)"): load_dit(tmp_path, expect="small")
     with raises(ValueError, "do not fit"): load_dit(tmp_path, mlp_ratio=4.0)
     with raises(FileNotFoundError, "config.json missing"): load_dit("/nonexistent/dit")
+
+
+def test_check_inputs_is_the_boundary_check():
+    checked = build_dit("tiny")
+    W = 4
+    good = dict(noisy_latents=torch.zeros(2, 48, 8, W), timestep=torch.full((2,), 0.5), music_tokens=torch.zeros(2, W, 280),
+                reference_latents=torch.zeros(2, 48, 8, W), mask=torch.zeros(2, 8, 8, W))
+    with raises(ValueError, "one token per latent column"): checked.check_inputs(**{**good, "music_tokens": torch.zeros(2, W - 1, 280)})
+    with raises(ValueError, "divide a scheduler's timesteps by 1000"): checked.check_inputs(**{**good, "timestep": torch.full((2,), 500.0)})
+    with raises(ValueError, "uses reference conditioning"): checked.check_inputs(**{**good, "mask": None})
