@@ -16,6 +16,7 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
+from .checks import check_choice, check_positive, check_shape
 from .poses import PoseSequence, load_poses
 from .onehot import METHODS as READ_BACK_METHODS
 from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
@@ -25,8 +26,8 @@ from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, 
                                sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'bf16_is_fast', 'decode_song', 'Music2PoseOutput',
-           'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
+__all__ = ['PRECISIONS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'bf16_is_fast', 'decode_song',
+           'Music2PoseOutput', 'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
 
 # %% ../nbs/12_pipeline.ipynb #b88fb126
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def blend_columns(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
     return torch.lerp(old, new, w)
 
 # %% ../nbs/12_pipeline.ipynb #2806d381
+PRECISIONS = ("fp32", "bf16")   # of the decoder: bf16 where `bf16_is_fast`
+
 def bf16_is_fast(device="cpu") -> bool:
     "Whether `device` runs bfloat16 convolutions natively (a CUDA GPU with bf16, or a CPU with AVX-512 BF16 / AMX)."
     device = torch.device(device)
@@ -87,11 +90,9 @@ def decode_song(vae, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920,
     side, in `precision` 'fp32' or 'bf16' (autocast: about twice as fast where `bf16_is_fast`), read back from the
     decoded images with `method` (see `onehot_to_keypoints`; None: the VAE's default, `vae.DECODE_METHOD`), joints kept
     within reach of their neighbours in the reference pose `body` (the path read-back; None: no such bound)."""
-    if latents.ndim != 3: raise ValueError(f"latents must be (C, H, columns), got {tuple(latents.shape)}")
-    if chunk < 1 or context < 0: raise ValueError(f"chunk must be >= 1 and context >= 0, got {chunk}, {context}")
-    if precision not in ("fp32", "bf16"): raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
-    if method is not None and method not in READ_BACK_METHODS:
-        raise ValueError(f"method must be None (the VAE's default) or one of {READ_BACK_METHODS}, got {method!r}")
+    check_shape(latents, "latents", ("C", "H", "columns"))
+    chunk, context = check_positive(chunk, "chunk", integer=True), check_positive(context, "context", integer=True, minimum=0)
+    check_choice(precision, "precision", PRECISIONS); check_choice(method, "method", (None, *READ_BACK_METHODS))
     n, stride, parts = latents.shape[-1], vae.stride, []
     for a in tqdm(range(0, n, chunk), desc="decoding", unit="chunk", disable=not progress or n <= chunk):
         lo, hi, b = max(0, a - context), min(n, a + chunk + context), min(n, a + chunk)
@@ -226,10 +227,8 @@ class Music2PosePipeline(DancePipeline):
     def dance_options(self, decode_precision: str = "auto", decode_method: str | None = None) -> dict:
         """`decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively); `decode_method`: how
         poses are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default)."""
-        if decode_precision not in ("auto", "fp32", "bf16"): raise ValueError(f"decode_precision must be 'auto', 'fp32' or 'bf16', got {decode_precision!r}")
-        if decode_method is not None and decode_method not in READ_BACK_METHODS:
-            raise ValueError(f"decode_method must be None (the VAE's default) or one of {READ_BACK_METHODS}, got {decode_method!r}")
-        return dict(decode_precision=decode_precision, decode_method=decode_method)
+        return dict(decode_precision=check_choice(decode_precision, "decode_precision", ("auto", *PRECISIONS)),
+                    decode_method=check_choice(decode_method, "decode_method", (None, *READ_BACK_METHODS)))
 
     def __repr__(self):
         c = self.model.config
@@ -261,9 +260,9 @@ def __call__(self: DancePipeline, audio, seconds: float | None = None, reference
     `reference_pose` (pose file, `PoseSequence` or None) sets proportions, placement and frame size. Returns a
     `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`); poses are OpenPose-18 at `fps` (default the model's).
     `options`: the pipeline's own (`dance_options`; for `Music2PosePipeline`, `decode_precision` and `decode_method`)."""
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
-    if seconds is not None and not seconds > 0: raise ValueError(f"seconds must be > 0, got {seconds}")
-    if fps is not None and not fps > 0: raise ValueError(f"fps must be > 0, got {fps}")
+    steps = check_positive(steps, "steps", integer=True)
+    if seconds is not None: seconds = check_positive(seconds, "seconds", unit="seconds")
+    if fps is not None: fps = check_positive(fps, "fps")
     options = self.dance_options(**options)
     if generator is None: generator = torch.Generator().manual_seed(int(seed))
     reference = self.reference(reference_pose)

@@ -177,7 +177,7 @@ def test_pipeline_rejects_an_unknown_read_back_in_one_line():
         decode_song(None, torch.zeros(48, 32, 4), method="viterbi")     # checked before anything is decoded
     assert "\n" not in str(info.value)
     with pytest.raises(ValueError, match="decode_method must be None .* or one of"):
-        Music2PosePipeline.__call__(None, "song.wav", decode_method="median")   # checked before the song is read
+        Music2PosePipeline.dance_options(None, decode_method="median")   # what the call checks before the song is read
 
 
 # --- body=: a reference pose bounds how far a joint sits from its parent -------------------------------------------
