@@ -54,7 +54,7 @@ def corpus_stats(out: Path, index: dict):
 
 
 def feet_autocorrelation(world: np.ndarray) -> np.ndarray:
-    "Autocorrelation (lag 0 = 1) of the feet's summed 3D speed at 25 fps, its drift over 2 s removed (as in 05_data)."
+    "Autocorrelation (lag 0 = 1) of the feet's summed 3D speed at 25 fps, its drift over 2 s removed (as in 07_data)."
     speed = np.linalg.norm(np.diff(world[:, [9, 10, 11, 18, 19, 20]], axis=0), axis=-1).sum(-1)
     s = gaussian_filter1d(speed - gaussian_filter1d(speed, 2 * DWM_FPS), 1.0)
     ac = np.correlate(s, s, "full")[len(s) - 1:]

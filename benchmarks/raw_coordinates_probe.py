@@ -1,10 +1,10 @@
-"""The generator's beat problem without the image VAE: the raw-coordinate baseline (`music2pose.raw`, nbs/18_raw.ipynb)
+"""The generator's beat problem without the image VAE: the raw-coordinate baseline (`music2pose.raw`, nbs/21_raw.ipynb)
 trained with only some of the beat recipe's switches, then scored on held-out clips.
 
     python benchmarks/raw_coordinates_probe.py --corpus TRAIN_CORPUS --heldout HELDOUT_CORPUS --out DIR [--steps 6000]
         [--beat-phase] [--aligned-music] [--frame-motion-loss 1.0] [--clips 40] [--seed 0]
 
-The experiment of 11_train's "Where the beat gets lost": the `small` raw-coordinate preset (the same DiT and budget
+The experiment of 14_train's "Where the beat gets lost": the `small` raw-coordinate preset (the same DiT and budget
 as the generator; 8 frames x 36 coordinates per token, no reference) with the `sample` loss weighting, and the beat
 phase, the `aligned_music` shortcut and the frame-to-frame motion term of weight W only when asked for (the full
 recipe is `music2pose train-raw`). It trains into DIR (resumable: run it again to continue) and `music2pose

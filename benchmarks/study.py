@@ -1,4 +1,4 @@
-"""The runs behind `nbs/19_study.ipynb`: score arms of trained generators, or train and measure VAE variants, over seeds.
+"""The runs behind `nbs/22_study.ipynb`: score arms of trained generators, or train and measure VAE variants, over seeds.
 
     # generators (each arm: its training seeds' model folders), e.g. time-shared vs text-style ids:
     python benchmarks/study.py generators --heldout HELDOUT40 --clips 40 --frames 256 --out nbs/results/indexing.json \

@@ -3,7 +3,7 @@ song (`tempo_mode="steady"`, librosa's tracker as it was) and with a tempo that 
 
     OMP_NUM_THREADS=1 python benchmarks/tempo_change.py --seeds 0 1 2 --seconds 24
 
-Songs (nbs/03_synth, nbs/17_tempo): an abrupt change 80 -> 140 and 140 -> 80 BPM at the first bar line after the
+Songs (nbs/05_synth, nbs/20_tempo): an abrupt change 80 -> 140 and 140 -> 80 BPM at the first bar line after the
 middle; a linear ramp between the same tempi over the middle 6 s (beats placed by integrating the tempo); the
 README's sample song (100 -> 140 BPM at 16.9 s, `data_samples/music/song_100to140bpm_30s.flac`, its score rebuilt
 from the seed that made it); steady songs at 60, 90, 120, 150 and 180 BPM, clean and with white noise at 1/20 of

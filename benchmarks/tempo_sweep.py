@@ -3,12 +3,12 @@ by a generator and by the procedural dancer: the motion-beat rate table (markdow
 
     python benchmarks/tempo_sweep.py --model default --tempi 80 100 120 140 160 --seconds 24 --change 80 140 --out tempo_sweep/
 
-Every song is one synthetic song (nbs/03_synth) played at each tempo; the generator (a folder from `music2pose train`,
+Every song is one synthetic song (nbs/05_synth) played at each tempo; the generator (a folder from `music2pose train`,
 `default` for the shipped one, or `none` for the procedural dancer alone) dances each with one seed and the default
 reference pose. Columns: set and tracked music tempo (BPM), motion beats per minute (autocorrelation of the joint
 speed) and its clarity (near 1 steady, under 0.3 no real rate), motion beats per music beat, BAS against the song's
 own beats. The change song gets a row before and a row after the change. `--out` receives rate_vs_tempo.png and
-local_rate.png. See nbs/17_tempo.ipynb for what each number means.
+local_rate.png. See nbs/20_tempo.ipynb for what each number means.
 """
 import argparse
 import sys

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.choreo (moved out of `nbs/04_choreo.ipynb`): key poses with a channel that does not exist,
+"""Error paths of music2pose.choreo (moved out of `nbs/06_choreo.ipynb`): key poses with a channel that does not exist,
 a frame rate of 0, and a corpus index whose pose file is gone (named in the error)."""
 import pytest
 

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.data (moved out of `nbs/05_data.ipynb`): a folder without a corpus index, an index whose
+"""Error paths of music2pose.data (moved out of `nbs/07_data.ipynb`): a folder without a corpus index, an index whose
 pose file is gone, windows that are not a whole number of music tokens, AIST++ without its music, repeated camera
 views, and a folder that is not a Dance with Melody dance."""
 import pickle

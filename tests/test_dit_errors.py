@@ -1,4 +1,4 @@
-"""Error paths of music2pose.dit (moved out of `nbs/10_dit.ipynb`): unknown predictions, presets and options, and saved
+"""Error paths of music2pose.dit (moved out of `nbs/12_dit.ipynb`): unknown predictions, presets and options, and saved
 models loaded as another config, with size overrides that do not fit their weights, or from a folder without one."""
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.evaluate (moved out of `nbs/16_evaluate.ipynb`): protocols with a bad beat tolerance or an
+"""Error paths of music2pose.evaluate (moved out of `nbs/19_evaluate.ipynb`): protocols with a bad beat tolerance or an
 unknown BAS convention, held-out sets asked for more frames than their clips have, fewer than two clips or from a folder
 without a corpus, and dances that cannot be scored (a frame without a visible joint, too short, a missing file)."""
 import numpy as np

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.metrics (moved out of `nbs/06_metrics.ipynb`): Fréchet distances of mismatched shapes, FID
+"""Error paths of music2pose.metrics (moved out of `nbs/08_metrics.ipynb`): Fréchet distances of mismatched shapes, FID
 with too few dances or two layouts, unknown feature kinds and BAS conventions, music beats that are missing or not in
 seconds, boundaries outside the dance, and the streaming FIDk metric asked too early or fed another layout."""
 import warnings

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.music (moved out of `nbs/02_music.ipynb`): arrays without their sample rate, missing audio
+"""Error paths of music2pose.music (moved out of `nbs/04_music.ipynb`): arrays without their sample rate, missing audio
 files, frame rates the analysis clock cannot hit, unknown tempo modes, strided slices, clips shorter than a music
 token, a bad fps for the beat phase, precomputed feature files without (or with another) fps, NaN features, and bad
 chunk sizes for long songs."""

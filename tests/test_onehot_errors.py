@@ -1,4 +1,4 @@
-"""Error paths of music2pose.onehot (moved out of `nbs/01_onehot.ipynb`): keypoints, confidences and options the image
+"""Error paths of music2pose.onehot (moved out of `nbs/03_onehot.ipynb`): keypoints, confidences and options the image
 builder refuses, images of the wrong shape or with an unknown read-back option, the wrong sequence-or-batch function,
 batches of sequences that do not fit together, and segment hops that would skip frames."""
 import numpy as np

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.pipeline (moved out of `nbs/12_pipeline.ipynb`): segment plans for no frames or with an
+"""Error paths of music2pose.pipeline (moved out of `nbs/15_pipeline.ipynb`): segment plans for no frames or with an
 overlap that does not fit, cross-fades of unequal shapes, unknown decoding precisions and read-back methods, and calls
 of the shipped pipeline with a missing song, no steps, negative seconds, a reference pose that is not one, a folder
 that is not a generator, and music at another frame rate. The shipped generator is loaded once; nothing is generated."""

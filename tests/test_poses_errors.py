@@ -1,4 +1,4 @@
-"""Error paths of music2pose.poses (moved out of `nbs/00_poses.ipynb`): unknown layouts, pose arrays and sequences that
+"""Error paths of music2pose.poses (moved out of `nbs/02_poses.ipynb`): unknown layouts, pose arrays and sequences that
 break the `PoseSequence` rules, frames out of range, writes into a file that is not a folder, damaged or missing pose
 files, OpenPose JSON folders that would be overwritten, and bad arguments to the plots and the OpenPose rendering."""
 import matplotlib

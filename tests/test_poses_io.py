@@ -1,6 +1,6 @@
 """Bad and edge-case inputs for the pose readers, writers and `PoseSequence` (music2pose.poses).
 
-The lesson (nbs/00_poses.ipynb) shows the happy paths; here every way a pose file can be wrong must give a
+The lesson (nbs/02_poses.ipynb) shows the happy paths; here every way a pose file can be wrong must give a
 clear error that names the file, and the edge cases that are allowed must round-trip.
 """
 import json

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.raw (moved out of `nbs/18_raw.ipynb`): coordinates of inputs that are not pose sequences,
+"""Error paths of music2pose.raw (moved out of `nbs/21_raw.ipynb`): coordinates of inputs that are not pose sequences,
 coordinate and token arrays of the wrong shape, datasets with windows that are not whole tokens, longer than every clip
 or from a folder without a corpus, unknown presets and options, runs resumed under other settings or over another kind
 of run's checkpoint, and raw pipelines loaded from the wrong folder or called with bad input. Nothing is trained: the

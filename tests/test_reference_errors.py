@@ -1,4 +1,4 @@
-"""Error paths of music2pose.reference (moved out of `nbs/09_reference.ipynb`): reference frames that are not a frame
+"""Error paths of music2pose.reference (moved out of `nbs/11_reference.ipynb`): reference frames that are not a frame
 or out of range, inputs that are not pose sequences, a standing pose taller than the frame, pose-aware frames that are
 negative, too many or from another frame size, phase masks of bad sizes or types, conditioning inputs whose shapes do
 not match, probabilities of the pose-aware draw that do not add up, and a reference encoder that is not a PoseVAE."""

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.render (moved out of `nbs/13_render.ipynb`): video sizes that are not positive, unknown
+"""Error paths of music2pose.render (moved out of `nbs/16_render.ipynb`): video sizes that are not positive, unknown
 drawing styles, files ffmpeg cannot read or that do not exist, videos and frame folders that would be overwritten (or a
 folder that holds other files), a beat plot without the onset's frame rate or a duration, and an empty animation."""
 from pathlib import Path

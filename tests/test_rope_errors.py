@@ -1,4 +1,4 @@
-"""Error paths of music2pose.rope (moved out of `nbs/08_rope.ipynb`): unknown time-indexing modes, token grids that are
+"""Error paths of music2pose.rope (moved out of `nbs/10_rope.ipynb`): unknown time-indexing modes, token grids that are
 not positive ints, axis splits that do not add up to the head size or are odd, and ids or cos/sin of the wrong shape."""
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.study (moved out of `nbs/19_study.ipynb`): a spread of no finite value, one dance short of
+"""Error paths of music2pose.study (moved out of `nbs/22_study.ipynb`): a spread of no finite value, one dance short of
 the held-out clips, study and ablation files made under another protocol, arms without generators, a missing study
 file, and arms that cannot be paired seed by seed. Nothing is generated or trained: the files a first run leaves are
 written directly."""

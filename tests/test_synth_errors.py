@@ -1,4 +1,4 @@
-"""Error paths of music2pose.synth (moved out of `nbs/03_synth.ipynb`): scores whose beats do not increase or whose
+"""Error paths of music2pose.synth (moved out of `nbs/05_synth.ipynb`): scores whose beats do not increase or whose
 sections do not cover the clip, energies outside [0, 1], score JSON that is not one (named by its file), tempi and
 tempo changes `make_score` cannot make, and audio files of an unknown format or with more than one channel."""
 import numpy as np

@@ -1,4 +1,4 @@
-"""Error paths of music2pose.tempo (moved out of `nbs/17_tempo.ipynb`): dances too short for the slowest rate or with
+"""Error paths of music2pose.tempo (moved out of `nbs/20_tempo.ipynb`): dances too short for the slowest rate or with
 no visible joints, BPM ranges the wrong way round, inputs that are not pose sequences, local windows too short or hops
 of 0, tempi outside [30, 300] BPM or none at all, tempo changes past the song's end, sweeps of no songs, empty tables
 and plots, a song index outside the sweep, and a beat tolerance of 0."""

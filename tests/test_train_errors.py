@@ -1,4 +1,4 @@
-"""Error paths of music2pose.train (moved out of `nbs/11_train.ipynb`): noise of another shape, unknown presets and
+"""Error paths of music2pose.train (moved out of `nbs/14_train.ipynb`): noise of another shape, unknown presets and
 options, music statistics of another feature set, windows that leave their clip, EMA state of another model, runs
 resumed with another VAE or other settings, damaged checkpoints, and music of the wrong width or length for sampling.
 Nothing is trained: the pose VAE and the DiT are untrained tiny ones, the checkpoints are written directly."""

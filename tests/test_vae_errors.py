@@ -1,4 +1,4 @@
-"""Error paths of music2pose.vae (moved out of `nbs/07_vae.ipynb`): config options and presets that do not exist or do
+"""Error paths of music2pose.vae (moved out of `nbs/09_vae.ipynb`): config options and presets that do not exist or do
 not fit, a folder without TAEF2 weights, images and latents of the wrong shape, VAEs that do not match their config,
 saved codecs loaded as another config or from nowhere, runs resumed under another config, latent caches of another VAE,
 and the frozen TAEF2 handed to the trainer. Nothing here is trained: the models are untrained tiny ones (or TAEF2)."""
