@@ -22,7 +22,7 @@ from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, disconti
 from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
 from .files import atomic_write, corpus_folder
-from .poses import PoseSequence, load_poses
+from .poses import WINDOW_FRAMES, PoseSequence, load_poses
 from .raw import RawPosePipeline, is_raw_generator
 from .synth import Score
 
@@ -149,7 +149,7 @@ def _mean_std(values) -> dict:
     v = np.asarray(values, dtype=np.float64)
     return {"mean": float(v.mean()), "std": float(v.std())}
 
-def segment_boundaries(frames: int, window: int = 256, overlap: int = 16, align: int = 8) -> tuple[int, ...]:
+def segment_boundaries(frames: int, window: int = WINDOW_FRAMES, overlap: int = 16, align: int = 8) -> tuple[int, ...]:
     "Frames where the pipeline's generation windows meet in a dance of `frames` frames (`15_pipeline`'s plan)."
     plan = plan_segments(frames, window, overlap, align)
     return tuple(s.start + s.known for s in plan[1:] if 2 <= s.start + s.known <= frames - 2)

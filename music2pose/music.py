@@ -19,6 +19,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .files import atomic_write
+from .poses import FPS
 
 # %% auto #0
 __all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',
@@ -229,7 +230,7 @@ def baseline_features(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, star
 class MusicFeatures:
     "Per-frame music features `(T, D)` at the pose frame rate, with column names, beats and tempo."
     features: np.ndarray                # (T, D) float32; row t describes time t / fps
-    fps: float = 30.0
+    fps: float = FPS
     names: tuple[str, ...] | None = None   # one per column; None -> f0, f1, ...
     beat_times: np.ndarray | None = None   # seconds, increasing; None -> no beats known
     tempo: float = float("nan")            # BPM; 0 for silence, NaN when unknown
@@ -299,7 +300,7 @@ class MusicFeatures:
         return cls(features, fps, names, beat_times, tempo, None, source)
 
 # %% ../nbs/04_music.ipynb #253be001
-def music_features(source, fps: float = 30.0, *, sr_in: float | None = None, offset: float = 0.0,
+def music_features(source, fps: float = FPS, *, sr_in: float | None = None, offset: float = 0.0,
                    duration: float | None = None, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0,
                    tightness: float = 100.0, tempo_mode: str = DEFAULT_TEMPO_MODE) -> MusicFeatures:
     "The 35 baseline features of an audio file or array at `fps` frames per second (`tempo_mode`: see `track_beats`)."
@@ -460,7 +461,7 @@ def audio_duration(path: str | os.PathLike) -> float:
         try: return float(librosa.get_duration(path=path))
         except Exception: raise ValueError(f"{path}: not a readable audio file; use wav, flac, ogg or mp3") from None
 
-def stream_music_features(path: str | os.PathLike, fps: float = 30.0, chunk_seconds: float = 60.0, context_seconds: float = 5.0,
+def stream_music_features(path: str | os.PathLike, fps: float = FPS, chunk_seconds: float = 60.0, context_seconds: float = 5.0,
                           duration: float | None = None, progress: bool = False, tempo_mode: str = DEFAULT_TEMPO_MODE) -> MusicFeatures:
     """`music_features` of a file read `chunk_seconds` at a time with `context_seconds` either side: the memory of one
     chunk for any length. Beats and onset peaks are found per chunk; tempo is the chunks' median."""

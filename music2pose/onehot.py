@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .checks import check_choice, check_positive, check_type
-from .poses import PoseSequence, get_layout, LAYOUTS
+from .poses import FPS, FRAME_SIZE, LAYOUTS, WINDOW_FRAMES, PoseSequence, get_layout
 
 # %% auto #0
 __all__ = ['DEFAULT_BINS', 'DEFAULT_MAX_BYTES', 'VALUES', 'RIDGE_REACH', 'METHODS', 'PATH_MOTION', 'PATH_JUMP_COST',
@@ -329,7 +329,7 @@ def pose_to_onehot(seq: PoseSequence, bins: int = DEFAULT_BINS, value: str = "on
         raise TypeError(f"pose_to_onehot takes a PoseSequence, got {type(seq).__name__}; use keypoints_to_onehot for arrays")
     return keypoints_to_onehot(seq.keypoints, seq.confidence, bins, value, sigma, max_bytes, device)
 
-def onehot_to_pose(image, fps: float = 30.0, layout=None, frame_size: tuple[int, int] = (1920, 1080),
+def onehot_to_pose(image, fps: float = FPS, layout=None, frame_size: tuple[int, int] = FRAME_SIZE,
                    method: str = "soft", window: int = 3, threshold: float = 0.0,
                    *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES, body: PoseSequence | None = None) -> PoseSequence:
     "Read a `PoseSequence` back from a one-hot image `(2K, bins, T)` (see `onehot_to_keypoints`)."
@@ -354,7 +354,7 @@ def poses_to_onehot(seqs: Sequence[PoseSequence], bins: int = DEFAULT_BINS, valu
     keypoints = np.stack([s.keypoints for s in seqs]); confidence = np.stack([s.confidence for s in seqs])
     return keypoints_to_onehot(keypoints, confidence, bins, value, sigma, max_bytes, device)
 
-def onehot_to_poses(images, fps: float = 30.0, layout=None, frame_size: tuple[int, int] = (1920, 1080),
+def onehot_to_poses(images, fps: float = FPS, layout=None, frame_size: tuple[int, int] = FRAME_SIZE,
                     method: str = "soft", window: int = 3, threshold: float = 0.0,
                     *, motion: float = PATH_MOTION, candidates: int = PATH_CANDIDATES, body: PoseSequence | None = None) -> list[PoseSequence]:
     "Read `B` pose sequences from a batch of one-hot images `(B, 2K, bins, T)`."
@@ -368,7 +368,7 @@ def onehot_to_poses(images, fps: float = 30.0, layout=None, frame_size: tuple[in
 # %% ../nbs/03_onehot.ipynb #4443d855
 def onehot_segments(
     seq: PoseSequence,
-    length: int = 256,           # frames per segment (the paper's 256)
+    length: int = WINDOW_FRAMES, # frames per segment (the paper's 256)
     hop: int | None = None,      # frames between segment starts; default `length` (no overlap), 240 = paper's overlap of 16
     bins: int = DEFAULT_BINS,
     value: str = "one",

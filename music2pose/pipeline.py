@@ -17,7 +17,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .checks import check_choice, check_positive, check_shape
-from .poses import PoseSequence, load_poses
+from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, load_poses, PoseSequence
 from .onehot import METHODS as READ_BACK_METHODS
 from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
 from .reference import (default_reference_pose, encode_reference, phase_mask, reference_pose_from,
@@ -35,12 +35,12 @@ class Segment:
     "One generation window: it covers song frames `start .. start + length`, the first `known` of them already generated."
     start: int
     known: int
-    length: int = 256
+    length: int = WINDOW_FRAMES
 
     @property
     def stop(self) -> int: return self.start + self.length
 
-def plan_segments(num_frames: int, window: int = 256, overlap: int = 16, align: int = 8) -> list[Segment]:
+def plan_segments(num_frames: int, window: int = WINDOW_FRAMES, overlap: int = 16, align: int = 8) -> list[Segment]:
     """Windows of `window` frames covering `num_frames`, each overlapping the previous by `overlap`, the last moved back
     towards the end; every start is a multiple of `align` (a latent column), so the last may end up to `align - 1` frames late."""
     num_frames, window, overlap, align = int(num_frames), int(window), int(overlap), int(align)
@@ -53,7 +53,7 @@ def plan_segments(num_frames: int, window: int = 256, overlap: int = 16, align: 
     return [Segment(0, 0, window)] + [Segment(s, prev + window - s, window) for prev, s in zip(starts, starts[1:])]
 
 # %% ../nbs/15_pipeline.ipynb #d313f2de
-def plot_segments(plan: list[Segment], fps: float = 30.0, ax=None):
+def plot_segments(plan: list[Segment], fps: float = FPS, ax=None):
     "The windows of a segment plan along the song's time axis; the known frames of each window darker."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(9, 0.4 + 0.3 * len(plan)))
@@ -84,7 +84,7 @@ def bf16_is_fast(device="cpu") -> bool:
     except (AttributeError, RuntimeError): pass
     return False
 
-def decode_song(vae, latents: torch.Tensor, fps: float = 30.0, frame_size=(1920, 1080), chunk: int = 64, context: int = 4,
+def decode_song(vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
                 precision: str = "fp32", progress: bool = False, method: str | None = None, body: PoseSequence | None = None) -> PoseSequence:
     """Poses of a song's latent grid `(C, H, columns)`, decoded `chunk` columns at a time with `context` columns either
     side, in `precision` 'fp32' or 'bf16' (autocast: about twice as fast where `bf16_is_fast`), read back from the
@@ -138,7 +138,7 @@ class DancePipeline:
     train_command = "music2pose train"      # what writes this kind of generator folder (error messages say it)
     frames_per_token = FRAMES_PER_TOKEN     # song frames per latent column / music token: windows start on a column
 
-    def __init__(self, model, music_mean, music_std, fps: float = 30.0, window_frames: int = 256, overlap_frames: int = 16,
+    def __init__(self, model, music_mean, music_std, fps: float = FPS, window_frames: int = WINDOW_FRAMES, overlap_frames: int = 16,
                  info: dict | None = None, folder: Path | None = None, scheduler=None):
         self.model = model.eval()
         self.music_mean, self.music_std = np.asarray(music_mean, np.float32), np.asarray(music_std, np.float32)
@@ -199,7 +199,7 @@ class DancePipeline:
 class Music2PosePipeline(DancePipeline):
     "Music in, a 2D dance out: a trained `PoseDiT` and its pose VAE, run segment by segment over a whole song."
 
-    def __init__(self, model, vae, music_mean, music_std, fps: float = 30.0, window_frames: int = 256,
+    def __init__(self, model, vae, music_mean, music_std, fps: float = FPS, window_frames: int = WINDOW_FRAMES,
                  overlap_frames: int = 16, info: dict | None = None, folder: Path | None = None, scheduler=None):
         super().__init__(model, music_mean, music_std, fps, window_frames, overlap_frames, info, folder, scheduler)
         self.vae = vae.eval()

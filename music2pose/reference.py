@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .checks import check_fraction, check_type
-from .poses import PoseSequence, get_layout
+from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, PoseSequence, get_layout
 
 # %% auto #0
 __all__ = ['reference_pose_from', 'default_reference_pose', 'reference_sequence', 'phase_mask', 'condition_inputs',
@@ -51,7 +51,7 @@ _STANDING = {"nose": (0.0, 0.07), "neck": (0.0, 0.17), "right_shoulder": (-0.11,
              "left_knee": (0.07, 0.74), "left_ankle": (0.07, 0.96), "right_eye": (-0.025, 0.05), "left_eye": (0.025, 0.05),
              "right_ear": (-0.055, 0.06), "left_ear": (0.055, 0.06)}
 
-def default_reference_pose(frame_size: tuple[int, int] = (1920, 1080), height: float = 0.65, fps: float = 30.0) -> PoseSequence:
+def default_reference_pose(frame_size: tuple[int, int] = FRAME_SIZE, height: float = 0.65, fps: float = FPS) -> PoseSequence:
     "A plain standing pose (OpenPose-18), centred, `height` of the frame height tall: the reference when no pose is known."
     w, h = frame_size
     if not (w > 0 and h > 0): raise ValueError(f"frame_size must be (width, height) > 0, got {frame_size}")
@@ -124,7 +124,7 @@ def condition_inputs(noisy_latents: torch.Tensor, reference_latents: torch.Tenso
 
 # %% ../nbs/11_reference.ipynb #9cf88f4c
 def sample_pose_aware_frames(generator: torch.Generator | np.random.Generator | None = None, batch_size: int = 1,
-                             length: int = 256, p_zero: float = 0.3, p_stitch: float = 0.4, stitch_frames: int = 16,
+                             length: int = WINDOW_FRAMES, p_zero: float = 0.3, p_stitch: float = 0.4, stitch_frames: int = 16,
                              max_n: int | None = None) -> torch.Tensor:
     "Random numbers of pose-aware frames `N`, `(batch_size,)`: 0 w.p. `p_zero`, `stitch_frames` w.p. `p_stitch`, else uniform 1..`max_n`."
     batch_size, length, stitch_frames = _check_count(batch_size, "batch_size"), _check_count(length, "length"), _check_count(stitch_frames, "stitch_frames")

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .files import atomic_dir
-from .poses import PoseSequence
+from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, PoseSequence
 from .music import MusicFeatures, add_beat_phase, music_tokens
 from .vae import PoseVAE, codec_identity
 from .reference import default_reference_pose, encode_reference, phase_mask, reference_pose_from, reference_sequence
@@ -81,7 +81,7 @@ def load_generator(folder: str | os.PathLike) -> TrainedGenerator:
                             float(info["fps"]), int(info["window_frames"]), bool(info.get("train_config", {}).get("beat_phase", False)))
 
 # %% ../nbs/13_sample.ipynb #eda9f26b
-def shape_only_reference(vae: PoseVAE, reference_pose: PoseSequence | None = None, window_frames: int = 256) -> torch.Tensor:
+def shape_only_reference(vae: PoseVAE, reference_pose: PoseSequence | None = None, window_frames: int = WINDOW_FRAMES) -> torch.Tensor:
     "The shape-only reference latent `(C, H, window_frames / 8)` of a pose (a sequence: its median pose; None: standing)."
     pose = default_reference_pose() if reference_pose is None else reference_pose
     if not isinstance(pose, PoseSequence): raise TypeError(f"reference_pose must be a PoseSequence or None, got {type(pose).__name__}")
@@ -139,7 +139,7 @@ def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, ref
 # %% ../nbs/13_sample.ipynb #af8eba2b
 def generate_segment(model: PoseDiT, vae: PoseVAE, music, music_stats, reference_pose: PoseSequence | None = None,
                      steps: int = 30, guidance_scale: float = 2.0, generator: torch.Generator | None = None,
-                     window_frames: int = 256, fps: float | None = None, beat_phase: bool = False, scheduler=None) -> PoseSequence:
+                     window_frames: int = WINDOW_FRAMES, fps: float | None = None, beat_phase: bool = False, scheduler=None) -> PoseSequence:
     """One `window_frames`-long `PoseSequence` (OpenPose-18) for the first `window_frames` frames of `music`
     (`MusicFeatures` or a raw `(T, D)` feature array at pose fps), z-normalised with the training `music_stats`.
     `beat_phase` (the generator's `TrainedGenerator.beat_phase`): add the beat-phase columns to `MusicFeatures` first."""
@@ -158,5 +158,5 @@ def generate_segment(model: PoseDiT, vae: PoseVAE, music, music_stats, reference
         ref = shape_only_reference(vae, reference_pose, window_frames)
         mask = phase_mask(0, window_frames, model.config.latent_height, vae.stride)
     latents = sample_segment(model, vae, tokens, ref, mask, steps, guidance_scale, generator, scheduler)
-    frame_size = reference_pose.frame_size if reference_pose is not None else (1920, 1080)
-    return vae.decode_poses(latents, fps=fps or 30.0, frame_size=frame_size)[0]
+    frame_size = reference_pose.frame_size if reference_pose is not None else FRAME_SIZE
+    return vae.decode_poses(latents, fps=fps or FPS, frame_size=frame_size)[0]

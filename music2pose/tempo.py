@@ -19,7 +19,7 @@ from .choreo import choreograph
 from .metrics import beat_align_score, motion_beats
 from .music import HOP_LENGTH, TEMPO_MODES, MusicFeatures, analysis_sr, load_audio, music_features, track_beats
 from .pipeline import Music2PosePipeline
-from .poses import PoseSequence
+from .poses import FPS, PoseSequence
 from .synth import Score, Section, make_score, synthesize
 
 # %% auto #0
@@ -181,7 +181,7 @@ class TempoSweep:
     settings: dict = field(default_factory=dict)
 
 def tempo_sweep(songs: Sequence[TempoSong], generator="default", steps: int = 30, guidance: float = 2.0, seed: int = 0,
-                reference_pose=None, dancer_seed: int = 0, fps: float = 30.0, progress: bool = True) -> TempoSweep:
+                reference_pose=None, dancer_seed: int = 0, fps: float = FPS, progress: bool = True) -> TempoSweep:
     """Dance every song with `generator` (a `Music2PosePipeline`, a generator folder or 'default'; None: none) at one
     `seed` and `reference_pose`, and with the procedural dancer `dancer_seed`. `fps` is used only without a generator."""
     songs = [songs] if isinstance(songs, TempoSong) else list(songs)
@@ -303,7 +303,7 @@ def beat_tracking_scores(found_beats, true_beats, start: float = 0.0, stop: floa
     return share_found, share_false
 
 # %% ../nbs/20_tempo.ipynb #a7d1f006
-def plot_tracked_beats(audio: np.ndarray, sr: int, true_beats, fps: float = 30.0, change_s: float | None = None,
+def plot_tracked_beats(audio: np.ndarray, sr: int, true_beats, fps: float = FPS, change_s: float | None = None,
                        title: str = "", start_bpm: float = 120.0):
     "Onset envelope with the true beats and those of both trackers (`04_music.track_beats`), and the tempo each followed."
     import librosa

@@ -87,6 +87,6 @@ def test_generator_folders_are_told_apart(model_dir, featured_corpus, tmp_path):
 def test_raw_pipeline_call_rejects_bad_input(pipe):
     score = make_score(3.0, bpm=120, seed=5)
     song = MusicFeatures.from_array(np.zeros((90, 35), np.float32), fps=30)   # 3 s of features at the model's fps
-    with raises(ValueError, "steps must be >= 1"): pipe(song, steps=0)
+    with raises(ValueError, "steps must be an integer >= 1"): pipe(song, steps=0)
     with raises(FileNotFoundError, "nowhere.npz"): pipe(song, reference_pose="nowhere.npz")
     with raises(ValueError, "trained at 30 fps"): pipe(music_features(synthesize(score), fps=60, sr_in=score.sr, duration=3.0))
