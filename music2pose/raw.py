@@ -123,6 +123,7 @@ def raw_flow_loss(model, batch: dict, config: TrainConfig, generator: torch.Gene
     "`flow_matching_loss` on a batch of coordinate tokens, with its motion term over frames instead of columns."
     seen = {}
     def watched(x_t, sigma, music, reference=None, mask=None, music_keep=None):
+        model.check_inputs(x_t, sigma, music, reference, mask, music_keep=music_keep)   # once per batch, as flow_matching_loss does
         seen.update(x_t=x_t, sigma=sigma, v=model(x_t, sigma, music, reference, mask, music_keep=music_keep))
         return seen["v"]
     loss = flow_matching_loss(watched, batch, replace(config, motion_loss=0.0), generator, device)

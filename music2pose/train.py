@@ -219,7 +219,9 @@ def flow_matching_loss(model, batch: dict, config: TrainConfig, generator: torch
     x_t, target = noisy_pair(x0, noise, sigma)
     to = lambda t: t.to(device) if device is not None else t
     ref, mask = (to(batch["reference"]), to(batch["mask"])) if config.reference_conditioning else (None, None)
-    getattr(model, "module", model).check_inputs(to(x_t), to(sigma), to(batch["music"]), ref, mask, music_keep=to(music_keep))  # forward does not check
+    network = getattr(model, "module", model)   # accelerate / DDP wrap the PoseDiT
+    if hasattr(network, "check_inputs"):        # forward does not check; a plain callable (raw_flow_loss's) checks for itself
+        network.check_inputs(to(x_t), to(sigma), to(batch["music"]), ref, mask, music_keep=to(music_keep))
     v = model(to(x_t), to(sigma), to(batch["music"]), ref, mask, music_keep=to(music_keep))
     err, t = v.float() - to(target).float(), to(sigma).float()    # velocity error; times t, the clean-latent error
     if config.loss_weighting == "velocity": loss = err.pow(2).mean()
