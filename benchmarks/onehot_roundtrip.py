@@ -37,7 +37,7 @@ def round_trip_errors(seqs, bins: int):
     "Absolute errors (N, 2) in normalised units of every visible keypoint, over every sequence."
     errors = []
     for seq in seqs:
-        for start, image in onehot_segments(seq, length=SEGMENT, bins=bins):
+        for start, image in onehot_segments(seq, window_frames=SEGMENT, bins=bins):
             part = seq[start:start + SEGMENT]
             soft, conf = onehot_to_keypoints(image, method="soft")
             hard, _ = onehot_to_keypoints(image, method="argmax")

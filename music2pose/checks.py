@@ -8,10 +8,11 @@ Docs: https://music2pose.github.io/music2pose/checks.html.md"""
 from __future__ import annotations
 
 import math
+from dataclasses import fields, is_dataclass, replace
 from numbers import Integral, Real
 
 # %% auto #0
-__all__ = ['check_positive', 'check_fraction', 'check_choice', 'check_type', 'check_shape']
+__all__ = ['check_positive', 'check_fraction', 'check_choice', 'check_type', 'check_shape', 'preset_config']
 
 # %% ../nbs/00_checks.ipynb #5f17cf3a
 def _fail(name: str, requirement: str, got: str, hint: str | None = None, error: type = ValueError):
@@ -86,3 +87,16 @@ def check_shape(x, name: str, shape, hint: str | None = None):
     ok = ok and all(not isinstance(w, int) or w == g for w, g in zip(fixed, got[len(got) - len(fixed):]))
     if not ok: _fail(name, _shape_text(want), "no array" if got is None else f"shape {got}", hint)
     return x
+
+# %% ../nbs/00_checks.ipynb #dbbc74b4
+def preset_config(presets: dict, config, kind: str, **overrides):
+    """The preset `config` of the table `presets` (`config` a name, or a config of the table's type) with `overrides`
+    applied: `dataclasses.replace` for a dataclass, a merged copy for a dict of options. `kind` names the table in errors."""
+    if isinstance(config, str): config = presets[check_choice(config, f"the {kind} preset", tuple(presets))]
+    like = next(iter(presets.values()))
+    if not isinstance(config, type(like)):
+        _fail("config", f"a {kind} preset name or {_article(type(like).__name__)}", type(config).__name__, error=TypeError)
+    if not is_dataclass(config): return {**config, **overrides}
+    unknown = set(overrides) - {f.name for f in fields(config)}
+    if unknown: raise TypeError(f"{type(config).__name__} has no field(s) {sorted(unknown)}")
+    return replace(config, **overrides)

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .checks import check_positive
+
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 STYLES = ("skeleton", "openpose")
@@ -29,8 +31,8 @@ def _positive(kind):
     def parse(text: str):
         try: value = kind(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
-        if not value > 0: raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-        return value
+        try: return check_positive(value, "the value", integer=kind is int, hint=None)
+        except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
     parse.__name__ = f"positive {kind.__name__}"
     return parse
 

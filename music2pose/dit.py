@@ -23,7 +23,7 @@ from diffusers.models.embeddings import TimestepEmbedding, Timesteps
 from diffusers.models.normalization import AdaLayerNormContinuous
 from diffusers.models.transformers.transformer_flux import FluxSingleTransformerBlock, FluxTransformerBlock
 
-from .checks import check_fraction, check_shape
+from .checks import check_fraction, check_shape, check_type, preset_config
 from .rope import MODES, RotaryEmbedding3D, apply_rotary, joint_position_ids
 
 # %% auto #0
@@ -163,10 +163,9 @@ def _config_defaults() -> dict:
 
 def dit_config(name: str = "small", **overrides) -> dict:
     "The `PoseDiT` config kwargs of preset `name` (`tiny`, `small`, `full`), with `overrides` applied."
-    if name not in DIT_PRESETS: raise ValueError(f"unknown DiT preset {name!r}; choose one of {sorted(DIT_PRESETS)}")
     unknown = set(overrides) - set(_config_defaults())
     if unknown: raise TypeError(f"PoseDiT has no option(s) {sorted(unknown)}")
-    return {**DIT_PRESETS[name], **overrides}
+    return preset_config(DIT_PRESETS, check_type(name, "name", str, "a DiT preset name"), "DiT", **overrides)
 
 def build_dit(name: str = "small", **overrides) -> PoseDiT:
     "A freshly initialised `PoseDiT` of preset `name` with `overrides` (e.g. `time_indexing='text'`)."

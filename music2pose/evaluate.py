@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
+from .checks import check_positive
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, discontinuity, diversity, fid_g, fid_k, jitter
 from .music import PHASE_NAMES, MusicFeatures
@@ -149,9 +150,9 @@ def _mean_std(values) -> dict:
     v = np.asarray(values, dtype=np.float64)
     return {"mean": float(v.mean()), "std": float(v.std())}
 
-def segment_boundaries(frames: int, window: int = WINDOW_FRAMES, overlap: int = 16, align: int = 8) -> tuple[int, ...]:
+def segment_boundaries(frames: int, window_frames: int = WINDOW_FRAMES, overlap: int = 16, align: int = 8) -> tuple[int, ...]:
     "Frames where the pipeline's generation windows meet in a dance of `frames` frames (`15_pipeline`'s plan)."
-    plan = plan_segments(frames, window, overlap, align)
+    plan = plan_segments(frames, window_frames, overlap, align)
     return tuple(s.start + s.known for s in plan[1:] if 2 <= s.start + s.known <= frames - 2)
 
 def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: EvalProtocol) -> dict:
@@ -389,10 +390,10 @@ def _check_arguments(args):
     corpus_folder(args.heldout, "--heldout")
     if args.train: corpus_folder(args.train, "--train")
     if args.json and not Path(args.json).resolve().parent.is_dir(): raise FileNotFoundError(f"--json {args.json}: the folder {Path(args.json).parent} does not exist")
-    if args.clips is not None and args.clips < 2: raise ValueError(f"--clips must be at least 2 (FID needs a covariance), got {args.clips}")
-    if args.frames is not None and args.frames < 8: raise ValueError(f"--frames must be at least 8, got {args.frames}")
-    if args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
-    if not args.sigma > 0: raise ValueError(f"--sigma must be a positive number of seconds, got {args.sigma}")
+    if args.clips is not None: check_positive(args.clips, "--clips", integer=True, minimum=2, hint="FID needs a covariance")
+    if args.frames is not None: check_positive(args.frames, "--frames", integer=True, minimum=8)
+    check_positive(args.steps, "--steps", integer=True)
+    check_positive(args.sigma, "--sigma", unit="seconds")
     needs_train = sorted(set(args.methods or ()) & {"random", "retrieval"})
     if needs_train and not args.train: raise ValueError(f"--methods {' '.join(needs_train)} need --train (the training corpus)")
     for d in args.dances:

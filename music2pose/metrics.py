@@ -18,6 +18,7 @@ from scipy.spatial.distance import pdist
 from torchmetrics import Metric
 from torchmetrics.utilities import dim_zero_cat
 
+from .checks import check_type
 from .poses import PoseSequence, get_layout
 
 # %% auto #0
@@ -29,9 +30,7 @@ __all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'FACE_
            'FrechetPoseDistance', 'FIDk', 'FIDg', 'DivK', 'BeatAlign']
 
 # %% ../nbs/08_metrics.ipynb #881a6944
-def _check_sequence(seq, name: str = "poses") -> PoseSequence:
-    if not isinstance(seq, PoseSequence): raise TypeError(f"{name} must be a PoseSequence, got {type(seq).__name__}")
-    return seq
+def _check_sequence(seq, name: str = "poses") -> PoseSequence: return check_type(seq, name, PoseSequence)
 
 def body_positions(seq: PoseSequence, max_gap_s: float = 0.1) -> np.ndarray:
     "`(T, K, 2)` float64 positions in frame heights (`x` scaled by width/height), gaps up to `max_gap_s` seconds filled."

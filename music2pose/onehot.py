@@ -54,7 +54,7 @@ def _check_size(shape, max_bytes) -> None:
     if nbytes > max_bytes:
         raise ValueError(f"the one-hot image {tuple(shape)} would take {nbytes / 2**20:.0f} MiB, above "
                          f"max_bytes={max_bytes / 2**20:.0f} MiB; encode long sequences a segment at a time with "
-                         f"onehot_segments(seq, length=256), or pass a larger max_bytes")
+                         f"onehot_segments(seq, window_frames=256), or pass a larger max_bytes")
 
 RIDGE_REACH = 4.0   # a soft ridge is cut off this many sigmas from its centre (exp(-8) = 3e-4 of its peak)
 
@@ -368,30 +368,30 @@ def onehot_to_poses(images, fps: float = FPS, layout=None, frame_size: tuple[int
 # %% ../nbs/03_onehot.ipynb #4443d855
 def onehot_segments(
     seq: PoseSequence,
-    length: int = WINDOW_FRAMES, # frames per segment (the paper's 256)
-    hop: int | None = None,      # frames between segment starts; default `length` (no overlap), 240 = paper's overlap of 16
+    window_frames: int = WINDOW_FRAMES, # frames per segment (the paper's 256)
+    hop: int | None = None,      # frames between segment starts; default `window_frames` (no overlap), 240 = paper's overlap of 16
     bins: int = DEFAULT_BINS,
     value: str = "one",
     sigma: float = 0.0,          # 0: one-hot; > 0: Gaussian ridges of this std in bins (see keypoints_to_onehot)
-    pad: bool = False,           # pad the last segment to `length` with missing frames
+    pad: bool = False,           # pad the last segment to `window_frames` with missing frames
     device=None,
 ) -> Iterator[tuple[int, torch.Tensor]]:
-    "Yield `(start, image (2K, bins, length))` for windows of `length` frames every `hop` (default `length`) frames."
+    "Yield `(start, image (2K, bins, window_frames))` for windows of `window_frames` frames every `hop` (default `window_frames`) frames."
     if not isinstance(seq, PoseSequence): raise TypeError(f"onehot_segments takes a PoseSequence, got {type(seq).__name__}")
-    hop = length if hop is None else hop
-    check_positive(length, "length", integer=True)
-    check_positive(hop, "hop", integer=True, maximum=length, hint=f"at most length={length}: a larger hop would skip frames")
+    hop = window_frames if hop is None else hop
+    check_positive(window_frames, "window_frames", integer=True)
+    check_positive(hop, "hop", integer=True, maximum=window_frames, hint=f"at most window_frames={window_frames}: a larger hop would skip frames")
     bins = check_positive(bins, "bins", integer=True, minimum=2, hint="the paper uses 512")
     check_choice(value, "value", VALUES)
     sigma = check_positive(sigma, "sigma", minimum=0, hint="the ridge's standard deviation in bins, 0 = one-hot")
     def segments():  # a generator inside, so that bad arguments fail at the call, not at the first next()
         T = len(seq)
         for start in range(0, T, hop):
-            keypoints, confidence = seq.keypoints[start:start + length], seq.confidence[start:start + length]
-            if pad and len(keypoints) < length:
-                missing = length - len(keypoints)
+            keypoints, confidence = seq.keypoints[start:start + window_frames], seq.confidence[start:start + window_frames]
+            if pad and len(keypoints) < window_frames:
+                missing = window_frames - len(keypoints)
                 keypoints = np.concatenate([keypoints, np.full((missing, *keypoints.shape[1:]), np.nan, np.float32)])
                 confidence = np.concatenate([confidence, np.zeros((missing, confidence.shape[1]), np.float32)])
             yield start, keypoints_to_onehot(keypoints, confidence, bins, value, sigma, device=device)
-            if start + length >= T: break
+            if start + window_frames >= T: break
     return segments()

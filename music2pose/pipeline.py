@@ -40,13 +40,13 @@ class Segment:
     @property
     def stop(self) -> int: return self.start + self.length
 
-def plan_segments(num_frames: int, window: int = WINDOW_FRAMES, overlap: int = 16, align: int = 8) -> list[Segment]:
-    """Windows of `window` frames covering `num_frames`, each overlapping the previous by `overlap`, the last moved back
+def plan_segments(num_frames: int, window_frames: int = WINDOW_FRAMES, overlap: int = 16, align: int = 8) -> list[Segment]:
+    """Windows of `window_frames` frames covering `num_frames`, each overlapping the previous by `overlap`, the last moved back
     towards the end; every start is a multiple of `align` (a latent column), so the last may end up to `align - 1` frames late."""
-    num_frames, window, overlap, align = int(num_frames), int(window), int(overlap), int(align)
+    num_frames, window, overlap, align = int(num_frames), int(window_frames), int(overlap), int(align)
     if num_frames < 1: raise ValueError(f"num_frames must be >= 1, got {num_frames}")
     if align < 1 or window < align or window % align or overlap % align or not 0 < overlap < window:
-        raise ValueError(f"need 0 < overlap < window, both multiples of align; got window={window}, overlap={overlap}, align={align}")
+        raise ValueError(f"need 0 < overlap < window_frames, both multiples of align; got window_frames={window}, overlap={overlap}, align={align}")
     if num_frames <= window: return [Segment(0, 0, window)]
     starts = list(range(0, num_frames - window, window - overlap))
     starts.append(-(-(num_frames - window) // align) * align)   # > starts[-1], since starts[-1] < num_frames - window

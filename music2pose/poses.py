@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 from fastcore.basics import patch
 
+from .checks import check_positive
 from .files import atomic_write, reading_file
 
 # %% auto #0
@@ -480,7 +481,7 @@ def plot_frame_strip(seq: PoseSequence, n: int = 8, start: float = 0.0, stop: fl
                      panel_size: float = 1.3, dpi: int = 72, **plot_kwargs):
     "A figure of `n` evenly spaced frames of `seq` between `start` and `stop` seconds, side by side; returns the Figure."
     if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
-    if not (isinstance(n, (int, np.integer)) and n >= 1): raise ValueError(f"n must be a positive int, got {n!r}")
+    check_positive(n, "n", integer=True)
     first = int(np.ceil(start * seq.fps - 1e-6))
     last = len(seq) if stop is None else int(np.ceil(stop * seq.fps - 1e-6))
     first, last = max(first, 0), min(last, len(seq))

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from .data import corpus_clips, read_corpus, song_features
 from .dit import PoseDiT, build_dit, load_dit
 from .music import FRAMES_PER_TOKEN, add_beat_phase, feature_stats, music_tokens
+from .checks import preset_config
 from .files import (atomic_dir, atomic_write, corpus_folder, leftover_temp_files, load_checkpoint, save_checkpoint,
                               temp_file_beside)
 from .pipeline import DancePipeline, as_reference_pose, blend_columns
@@ -140,9 +141,7 @@ RAW_PRESETS = {name: replace(TRAIN_PRESETS[name], vae="none", reference_conditio
 
 def get_raw_train_config(config: str | TrainConfig = "small", **overrides) -> TrainConfig:
     "A raw-coordinate preset by name (`tiny`, `small`) or a `TrainConfig`, with fields overridden and checked (`get_train_config`)."
-    if isinstance(config, str) and config not in RAW_PRESETS:
-        raise ValueError(f"unknown raw training preset {config!r}; choose one of {sorted(RAW_PRESETS)}")
-    c = get_train_config(RAW_PRESETS[config] if isinstance(config, str) else config, **overrides)
+    c = get_train_config(preset_config(RAW_PRESETS, config, "raw training"), **overrides)
     if c.reference_conditioning: raise ValueError("the raw-coordinate baseline has no reference input (EDGE has none): reference_conditioning must be False")
     return c
 

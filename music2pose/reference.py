@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .checks import check_fraction, check_type
+from .checks import check_fraction, check_positive, check_type
 from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, PoseSequence, get_layout
 
 # %% auto #0
@@ -63,9 +63,7 @@ def default_reference_pose(frame_size: tuple[int, int] = FRAME_SIZE, height: flo
 
 # %% ../nbs/11_reference.ipynb #8294085d
 def _check_count(n, name: str) -> int:
-    check_type(n, name, (int, np.integer), what="an int")
-    if n < 0: raise ValueError(f"{name} must be >= 0, got {n}")
-    return int(n)
+    return check_positive(check_type(n, name, (int, np.integer), what="an int"), name, integer=True, minimum=0)
 
 def reference_sequence(reference_pose: PoseSequence, length: int, pose_aware: PoseSequence | None = None, n: int = 0) -> PoseSequence:
     "`length` frames: `pose_aware[:n]`, then `reference_pose` repeated (the shape-only frames)."
@@ -93,14 +91,13 @@ def reference_sequence(reference_pose: PoseSequence, length: int, pose_aware: Po
 def phase_mask(n: int | torch.Tensor, length: int, height: int, frames_per_column: int = 8) -> torch.Tensor:
     "The 8-phase mask `(frames_per_column, height, length // frames_per_column)` of `n` known frames, or `(B, ...)` for a tensor of `n`."
     for value, name in ((length, "length"), (height, "height"), (frames_per_column, "frames_per_column")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_positive(value, name, integer=True)
     if length % frames_per_column:
         raise ValueError(f"length={length} must be divisible by frames_per_column={frames_per_column} (one latent column per {frames_per_column} frames)")
     batched = isinstance(n, torch.Tensor) and n.ndim > 0
     counts = n if isinstance(n, torch.Tensor) else torch.tensor(_check_count(n, "n"))
     if counts.is_floating_point() or counts.ndim > 1: raise ValueError(f"n must be an int or a 1-D integer tensor, got {counts.dtype} of shape {tuple(counts.shape)}")
-    if (counts < 0).any(): raise ValueError(f"n must be >= 0, got {counts.min().item()}")
+    if (counts < 0).any(): raise ValueError(f"n must be an integer >= 0, got {counts.min().item()}")
     columns = length // frames_per_column
     frame = (torch.arange(columns, device=counts.device) * frames_per_column)[None, :] \
         + torch.arange(frames_per_column, device=counts.device)[:, None]          # (phase, column): frame index
@@ -124,12 +121,12 @@ def condition_inputs(noisy_latents: torch.Tensor, reference_latents: torch.Tenso
 
 # %% ../nbs/11_reference.ipynb #9cf88f4c
 def sample_pose_aware_frames(generator: torch.Generator | np.random.Generator | None = None, batch_size: int = 1,
-                             length: int = WINDOW_FRAMES, p_zero: float = 0.3, p_stitch: float = 0.4, stitch_frames: int = 16,
+                             window_frames: int = WINDOW_FRAMES, p_zero: float = 0.3, p_stitch: float = 0.4, stitch_frames: int = 16,
                              max_n: int | None = None) -> torch.Tensor:
-    "Random numbers of pose-aware frames `N`, `(batch_size,)`: 0 w.p. `p_zero`, `stitch_frames` w.p. `p_stitch`, else uniform 1..`max_n`."
-    batch_size, length, stitch_frames = _check_count(batch_size, "batch_size"), _check_count(length, "length"), _check_count(stitch_frames, "stitch_frames")
-    max_n = length if max_n is None else _check_count(max_n, "max_n")
-    if not 1 <= max_n <= length: raise ValueError(f"max_n must be in 1..length={length}, got {max_n}")
+    "Random numbers of pose-aware frames `N`, `(batch_size,)`: 0 w.p. `p_zero`, `stitch_frames` w.p. `p_stitch`, else uniform 1..`max_n` (default `window_frames`)."
+    batch_size, window_frames, stitch_frames = _check_count(batch_size, "batch_size"), _check_count(window_frames, "window_frames"), _check_count(stitch_frames, "stitch_frames")
+    max_n = window_frames if max_n is None else _check_count(max_n, "max_n")
+    if not 1 <= max_n <= window_frames: raise ValueError(f"max_n must be in 1..window_frames={window_frames}, got {max_n}")
     if not (0 <= p_zero <= 1 and 0 <= p_stitch <= 1 and p_zero + p_stitch <= 1):
         raise ValueError(f"p_zero={p_zero} and p_stitch={p_stitch} must be probabilities that sum to at most 1")
     if p_stitch > 0 and stitch_frames > max_n: raise ValueError(f"stitch_frames={stitch_frames} is more than max_n={max_n}")

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from .checks import check_positive
 from .files import atomic_dir, atomic_path
 from .poses import (OPENPOSE18, SIDE_COLORS, PoseSequence, frame_index, joint_sides, limb_sides, plot_skeleton,
                               pose_limits)
@@ -299,7 +300,7 @@ def _shown_frames(seq: PoseSequence, fps: float | None, max_frames: int) -> tupl
     "Indices of the frames an animation of `seq` shows at `fps` (default the sequence's), at most `max_frames` of them, and the rate they play at."
     if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
     if len(seq) == 0: raise ValueError("the pose sequence has 0 frames; there is nothing to show")
-    if not (isinstance(max_frames, (int, np.integer)) and max_frames >= 1): raise ValueError(f"max_frames must be a positive int, got {max_frames!r}")
+    check_positive(max_frames, "max_frames", integer=True)
     rate = seq.fps if fps is None else fps
     if not (isinstance(rate, (int, float, np.number)) and rate > 0): raise ValueError(f"fps must be a positive number, got {fps!r}")
     rate = min(float(rate), seq.fps)

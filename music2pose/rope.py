@@ -19,9 +19,7 @@ __all__ = ['MODES', 'pose_position_ids', 'music_position_ids', 'joint_position_i
 MODES = ("shared", "text")
 
 def _check_size(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int (number of token rows/columns), got {value!r}")
-    return value
+    return check_positive(value, name, integer=True, hint="a number of token rows/columns")
 
 def pose_position_ids(height: int, width: int, device=None) -> torch.LongTensor:
     "Ids `(0, w, t)` of the pose token grid, `(height * width, 3)`, row-major: token `w * width + t`."

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .checks import check_positive
 from .files import atomic_dir
 from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, PoseSequence
 from .music import MusicFeatures, add_beat_phase, music_tokens
@@ -105,7 +106,7 @@ def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, ref
     if music.ndim == 2: music = music[None]
     if music.ndim != 3 or music.shape[2] != cfg.music_dim:
         raise ValueError(f"music_tokens must be (W, {cfg.music_dim}) or (B, W, {cfg.music_dim}), got {tuple(music.shape)}")
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
+    steps = check_positive(steps, "steps", integer=True)
     B, W, _ = music.shape
     device = model.device
     shape = (B, cfg.latent_channels, cfg.latent_height, W)

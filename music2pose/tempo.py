@@ -15,6 +15,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from tqdm.auto import tqdm
 
+from .checks import check_positive
 from .choreo import choreograph
 from .metrics import beat_align_score, motion_beats
 from .music import HOP_LENGTH, TEMPO_MODES, MusicFeatures, analysis_sr, load_audio, music_features, track_beats
@@ -132,9 +133,7 @@ class TempoSong:
 
 def _check_tempo(bpm, name: str = "tempo"):
     "Refuse what `make_score` would refuse, before any song is rendered (played-at tempi never reach `make_score`)."
-    number = isinstance(bpm, (int, float, np.integer, np.floating)) and not isinstance(bpm, bool)
-    if not (number and np.isfinite(bpm) and 30 <= bpm <= 300):
-        raise ValueError(f"{name} must be a number of beats per minute in [30, 300], got {bpm!r}")
+    return check_positive(bpm, name, minimum=30, maximum=300, unit="beats per minute")
 
 REFERENCE_BPM = 120.0   # the tempo the song is composed at; every tempo plays it faster or slower
 

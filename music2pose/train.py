@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from .checks import check_positive, preset_config
 from .files import (atomic_dir, atomic_write, corpus_folder, leftover_temp_files, load_checkpoint, save_checkpoint,
                               temp_file_beside)
 from .poses import WINDOW_FRAMES, PoseSequence
@@ -99,18 +100,12 @@ RUN_ONLY_FIELDS = ("name", "steps", "checkpoint_every")  # may change between a 
 
 def get_train_config(config: str | TrainConfig = "small", **overrides) -> TrainConfig:
     "A preset by name (`tiny`, `small`, `full`) or a config, with fields overridden and checked."
-    if isinstance(config, str):
-        if config not in TRAIN_PRESETS: raise ValueError(f"unknown training preset {config!r}; choose one of {sorted(TRAIN_PRESETS)}")
-        config = TRAIN_PRESETS[config]
-    if not isinstance(config, TrainConfig): raise TypeError(f"config must be a preset name or a TrainConfig, got {type(config).__name__}")
-    unknown = set(overrides) - set(TrainConfig.__dataclass_fields__)
-    if unknown: raise TypeError(f"TrainConfig has no field(s) {sorted(unknown)}")
-    c = replace(config, **overrides)
+    c = preset_config(TRAIN_PRESETS, config, "training", **overrides)
     if c.time_indexing not in MODES: raise ValueError(f"time_indexing must be {' or '.join(map(repr, MODES))}, got {c.time_indexing!r}")
     if c.window_frames <= 0 or c.window_frames % FRAMES_PER_TOKEN:
         raise ValueError(f"window_frames must be a positive multiple of {FRAMES_PER_TOKEN} (one latent column), got {c.window_frames}")
     for name in ("steps", "batch_size", "warmup_steps", "checkpoint_every"):
-        if int(getattr(c, name)) < 1: raise ValueError(f"{name} must be >= 1, got {getattr(c, name)}")
+        check_positive(getattr(c, name), name, integer=True)
     if not 0 <= c.music_dropout < 1: raise ValueError(f"music_dropout must be in [0, 1), got {c.music_dropout}")
     if not 0 <= c.ema_decay < 1: raise ValueError(f"ema_decay must be in [0, 1), got {c.ema_decay}")
     if c.lr <= 0 or c.grad_clip <= 0 or c.logit_std <= 0: raise ValueError("lr, grad_clip and logit_std must be > 0")
@@ -204,7 +199,7 @@ class LatentDanceDataset:
         clip_index = torch.randint(0, len(self), (batch_size,), generator=generator)
         room = self.lengths[clip_index] - self.columns + 1
         start = (torch.rand(batch_size, generator=generator, dtype=torch.float64) * room).long().clamp(max=room - 1)
-        n = sample_pose_aware_frames(generator, batch_size, length=self.window_frames)
+        n = sample_pose_aware_frames(generator, batch_size, window_frames=self.window_frames)
         return self.windows(clip_index, start, n)
 
 # %% ../nbs/14_train.ipynb #9d19be32
@@ -422,7 +417,7 @@ def add_run_arguments(p: argparse.ArgumentParser, presets, outputs: str) -> argp
 
 def check_run_arguments(args: argparse.Namespace) -> Path:
     "Fail in a second, with a one-line reason, on what `add_run_arguments` parsed; returns the corpus folder."
-    if args.steps is not None and args.steps < 1: raise ValueError(f"--steps must be >= 1, got {args.steps}")
+    if args.steps is not None: check_positive(args.steps, "--steps", integer=True)
     corpus = Path(args.corpus)
     corpus_folder(corpus, "--corpus")
     return corpus

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
+from .checks import preset_config
 from .files import CORPUS_FILE, atomic_dir, atomic_write, corpus_folder, load_checkpoint, save_checkpoint
 from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, load_npz, PoseSequence
 from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
@@ -85,10 +86,7 @@ VAE_PRESETS = {
 
 def get_vae_config(config: str | VAEConfig = "small", **overrides) -> VAEConfig:
     "A preset by name (`tiny`, `small`, `full`, `taef2_256`, `taef2_512`) or a config, with fields overridden."
-    if isinstance(config, str):
-        if config not in VAE_PRESETS: raise ValueError(f"unknown VAE preset {config!r}; choose one of {sorted(VAE_PRESETS)}")
-        config = VAE_PRESETS[config]
-    config = replace(config, **overrides)
+    config = preset_config(VAE_PRESETS, config, "VAE", **overrides)
     if config.backend not in BACKENDS: raise ValueError(f"backend must be one of {BACKENDS}, got {config.backend!r}")
     if config.bins % config.stride: raise ValueError(f"bins={config.bins} must be divisible by the VAE stride {config.stride}")
     if config.grouping not in ("rgb", "all"): raise ValueError(f"grouping must be 'rgb' or 'all', got {config.grouping!r}")

@@ -9,7 +9,7 @@ from error_checks import raises
 
 def test_build_dit_rejects_unknown_settings():
     with raises(ValueError, "'velocity' or 'sample'"): build_dit("tiny", prediction="epsilon")
-    with raises(ValueError, "unknown DiT preset"): dit_config("huge")
+    with raises(ValueError, "the DiT preset must be one of"): dit_config("huge")
     with raises(TypeError, "no option"): dit_config("tiny", hiden_size=3)
 
 

@@ -175,7 +175,7 @@ def test_bad_configs(kwargs, message):
 
 
 def test_presets():
-    with pytest.raises(ValueError, match="unknown DiT preset"): dit_config("medium")
+    with pytest.raises(ValueError, match="the DiT preset must be one of"): dit_config("medium")
     with pytest.raises(TypeError, match="no option"): dit_config("tiny", depht=2)
     assert dit_config("tiny", depth=3)["depth"] == 3 and DIT_PRESETS["tiny"]["depth"] == 1
     with torch.device("meta"): full = build_dit("full")

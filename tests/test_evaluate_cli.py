@@ -111,7 +111,7 @@ def _bad_dance_folder(heldout: Path, tmp: Path, damage: str) -> Path:
     ("not a generator", "not a trained generator folder"),
     ("json folder missing", "does not exist"),
     ("random without train", "need --train"),
-    ("one clip", "--clips must be at least 2"),
+    ("one clip", "--clips must be an integer >= 2, got 1; FID needs a covariance"),
     ("dance short", "40 frames at 30 fps, but 180 are scored"),
     ("dance empty frame", "1 frames have no visible joint (first: frame 10)"),
     ("dance nan", "not a readable pose file"),

@@ -36,8 +36,8 @@ KP, CONF = RNG.random((6, 18, 2)).astype(np.float32), RNG.random((6, 18)).astype
     (lambda: onehot_to_pose(torch.zeros(2, 36, 8, 4)), "use onehot_to_poses"),
     (lambda: onehot_to_poses(torch.zeros(36, 8, 4)), "(B, 2K, bins, T)"),
     (lambda: poses_to_onehot([]), "at least one sequence"),
-    (lambda: onehot_segments(PoseSequence(KP), length=0), "length must be"),
-    (lambda: onehot_segments(PoseSequence(KP), length=4, hop=0), "hop must be"),
+    (lambda: onehot_segments(PoseSequence(KP), window_frames=0), "window_frames must be"),
+    (lambda: onehot_segments(PoseSequence(KP), window_frames=4, hop=0), "hop must be"),
     (lambda: onehot_segments(PoseSequence(KP), bins=1), "bins must be"),
 ])
 def test_clear_errors(call, message):
@@ -93,12 +93,12 @@ def test_soft_argmax_window_at_the_border_and_negative_values():
 
 def test_segments_cover_the_sequence_with_overlap():
     seq = PoseSequence(RNG.random((70, 18, 2)))
-    starts = [s for s, _ in onehot_segments(seq, length=32, hop=24, bins=16)]
+    starts = [s for s, _ in onehot_segments(seq, window_frames=32, hop=24, bins=16)]
     assert starts == [0, 24, 48]
-    for start, image in onehot_segments(seq, length=32, hop=24, bins=16):
+    for start, image in onehot_segments(seq, window_frames=32, hop=24, bins=16):
         assert torch.equal(image, pose_to_onehot(seq[start:start + 32], bins=16))
-    assert [s for s, _ in onehot_segments(seq[:32], length=32, bins=16)] == [0]   # an exact fit: one segment
-    assert [img.shape[-1] for _, img in onehot_segments(seq[:1], length=32, bins=16, pad=True)] == [32]
+    assert [s for s, _ in onehot_segments(seq[:32], window_frames=32, bins=16)] == [0]   # an exact fit: one segment
+    assert [img.shape[-1] for _, img in onehot_segments(seq[:1], window_frames=32, bins=16, pad=True)] == [32]
 
 
 def test_empty_and_one_frame_sequences():
@@ -130,7 +130,7 @@ def test_round_trip_on_every_view_of_the_real_files(bins):
     for path in sorted(AIST.glob("*.pkl")):
         for view in range(9):
             seq = load_aistpp_keypoints2d(path, view=view).to_layout("openpose18")
-            for start, image in onehot_segments(seq, length=256, bins=bins, value="confidence"):
+            for start, image in onehot_segments(seq, window_frames=256, bins=bins, value="confidence"):
                 part = seq[start:start + 256]
                 back = onehot_to_pose(image, fps=seq.fps, frame_size=seq.frame_size)
                 assert back.equals(part.replace(keypoints=np.clip(part.keypoints, 0, 1)), atol=0.5 / (bins - 1) + 1e-6), \

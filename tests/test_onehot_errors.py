@@ -62,4 +62,4 @@ def test_sequence_and_batch_functions_point_to_each_other(dance):
 
 
 def test_onehot_segments_refuse_to_skip_frames(dance):
-    with raises(ValueError, "skip frames"): onehot_segments(dance, length=256, hop=300)
+    with raises(ValueError, "skip frames"): onehot_segments(dance, window_frames=256, hop=300)

@@ -56,9 +56,9 @@ def test_raw_dataset_rejects_bad_windows_and_folders(featured_corpus, tmp_path):
 
 
 def test_raw_train_config_rejects_bad_options():
-    with raises(ValueError, "unknown raw training preset 'full'"): get_raw_train_config("full")
+    with raises(ValueError, "the raw training preset must be one of 'tiny', 'small', got 'full'"): get_raw_train_config("full")
     with raises(ValueError, "no reference input"): get_raw_train_config("small", reference_conditioning=True)
-    with raises(ValueError, "steps must be >= 1"): get_raw_train_config("small", steps=0)
+    with raises(ValueError, "steps must be an integer >= 1"): get_raw_train_config("small", steps=0)
 
 
 def test_training_resumes_only_its_own_run(featured_corpus, tmp_path):
@@ -74,7 +74,7 @@ def test_training_resumes_only_its_own_run(featured_corpus, tmp_path):
         train_raw_generator(corpus, other, "tiny", steps=2, split=None, resume=False, progress=False)
     assert load_checkpoint(other / CHECKPOINT_FILE)["step"] == 3   # untouched
     with raises(FileNotFoundError, "no corpus.json"): train_raw_generator(tmp_path / "nowhere", tmp_path / "r", "tiny")
-    with raises(ValueError, "unknown raw training preset"): train_raw_generator(corpus, tmp_path / "r", "huge")
+    with raises(ValueError, "the raw training preset must be one of"): train_raw_generator(corpus, tmp_path / "r", "huge")
 
 
 def test_generator_folders_are_told_apart(model_dir, featured_corpus, tmp_path):

@@ -56,7 +56,7 @@ def test_the_run_writes_everything(trained):
 @pytest.mark.parametrize("case, message", [
     ("missing corpus", "--corpus"),
     ("generator as corpus", "not a music2pose corpus folder (no corpus.json)"),
-    ("steps 0", "--steps must be >= 1, got 0"),
+    ("steps 0", "--steps must be an integer >= 1, got 0"),
     ("out is a file", "is a file, not a folder"),
 ])
 def test_bad_input_one_line_exit_2(corpus, tmp_path, capsys, case, message):

@@ -33,7 +33,7 @@ def test_mask_other_phase_count():
     assert m[:, 0].T.reshape(-1).tolist() == [1] * 5 + [0] * 7
 
 
-@pytest.mark.parametrize("bad,match", [(1.5, "n must be an int"), (True, "n must be an int"), (-3, "n must be >= 0")])
+@pytest.mark.parametrize("bad,match", [(1.5, "n must be an int"), (True, "n must be an int"), (-3, "n must be an integer >= 0")])
 def test_mask_bad_n(bad, match):
     with pytest.raises((TypeError, ValueError), match=match):
         phase_mask(bad, 16, 1)
@@ -88,10 +88,10 @@ def test_condition_inputs_dtype():
 
 
 def test_sampler_numpy_reproducible_and_bounds():
-    a = sample_pose_aware_frames(np.random.default_rng(1), 500, length=64)
-    b = sample_pose_aware_frames(np.random.default_rng(1), 500, length=64)
+    a = sample_pose_aware_frames(np.random.default_rng(1), 500, window_frames=64)
+    b = sample_pose_aware_frames(np.random.default_rng(1), 500, window_frames=64)
     assert torch.equal(a, b) and a.dtype == torch.long and 0 <= a.min() and a.max() <= 64
     assert (sample_pose_aware_frames(None, 100, p_zero=1.0, p_stitch=0.0) == 0).all()
     assert (sample_pose_aware_frames(None, 100, p_zero=0.0, p_stitch=1.0) == 16).all()
     with pytest.raises(ValueError, match="stitch_frames=16 is more than max_n=8"):
-        sample_pose_aware_frames(None, 4, length=64, max_n=8)
+        sample_pose_aware_frames(None, 4, window_frames=64, max_n=8)

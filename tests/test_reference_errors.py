@@ -31,7 +31,7 @@ def test_reference_pose_from_rejects_bad_frames_and_inputs(dance):
 def test_reference_sequence_rejects_frames_that_do_not_fit(dance):
     ref = reference_pose_from(dance, "median")
     with raises(ValueError, "more than the 10 frames"): reference_sequence(ref, T, dance[:10], 11)
-    with raises(ValueError, "n must be >= 0"): reference_sequence(ref, T, dance, -1)
+    with raises(ValueError, "n must be an integer >= 0"): reference_sequence(ref, T, dance, -1)
     with raises(ValueError, "do not fit"): reference_sequence(ref, 8, dance, 9)
     with raises(ValueError, "needs the pose_aware"): reference_sequence(ref, T, None, 4)
     with raises(ValueError, "one-frame PoseSequence"): reference_sequence(dance, T)
@@ -39,11 +39,11 @@ def test_reference_sequence_rejects_frames_that_do_not_fit(dance):
 
 
 def test_phase_mask_rejects_bad_counts_and_sizes():
-    with raises(ValueError, "n must be >= 0"): phase_mask(-1, 32, 2)
-    with raises(ValueError, "n must be >= 0"): phase_mask(torch.tensor([3, -2]), 32, 2)
+    with raises(ValueError, "n must be an integer >= 0"): phase_mask(-1, 32, 2)
+    with raises(ValueError, "n must be an integer >= 0"): phase_mask(torch.tensor([3, -2]), 32, 2)
     with raises(ValueError, "must be divisible by frames_per_column"): phase_mask(4, 30, 2)
     with raises(ValueError, "integer tensor"): phase_mask(torch.tensor([1.5]), 32, 2)
-    with raises(ValueError, "height must be a positive int"): phase_mask(4, 32, 0)
+    with raises(ValueError, "height must be an integer >= 1"): phase_mask(4, 32, 0)
 
 
 def test_condition_inputs_need_matching_shapes():
@@ -56,7 +56,7 @@ def test_condition_inputs_need_matching_shapes():
 
 def test_pose_aware_draws_reject_bad_settings():
     with raises(ValueError, "sum to at most 1"): sample_pose_aware_frames(None, 4, p_zero=0.7, p_stitch=0.5)
-    with raises(ValueError, "max_n must be in 1..length"): sample_pose_aware_frames(None, 4, length=64, max_n=65)
+    with raises(ValueError, "max_n must be in 1..window_frames"): sample_pose_aware_frames(None, 4, window_frames=64, max_n=65)
     with raises(TypeError, "generator must be"): sample_pose_aware_frames(0, 4)
 
 

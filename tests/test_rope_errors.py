@@ -9,8 +9,8 @@ from error_checks import raises
 
 def test_position_ids_reject_bad_modes_and_sizes():
     with raises(ValueError, "mode must be one of"): music_position_ids(4, "flux")
-    with raises(ValueError, "height must be a positive int"): pose_position_ids(0, 4)
-    with raises(ValueError, "width must be a positive int"): pose_position_ids(4, 2.0)
+    with raises(ValueError, "height must be an integer >= 1"): pose_position_ids(0, 4)
+    with raises(ValueError, "width must be an integer >= 1"): pose_position_ids(4, 2.0)
 
 
 def test_rotary_embedding_rejects_bad_axes_and_shapes():

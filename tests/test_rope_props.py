@@ -29,9 +29,9 @@ def test_joint_ids_order_and_modes(mode):
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "4", None])
 def test_bad_sizes(bad):
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="must be an integer >= 1"):
         pose_position_ids(bad, 4)
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="must be an integer >= 1"):
         music_position_ids(bad)
 
 

@@ -55,7 +55,7 @@ def test_missing_vae_and_bad_steps(corpus, tmp_path, capsys):
     code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "out", "--vae", tmp_path / "novae")
     assert code == 2 and "--vae" in err
     code, err = run_main(capsys, "--corpus", corpus, "--out", tmp_path / "out", "--steps", "0")
-    assert code == 2 and "--steps must be >= 1" in err
+    assert code == 2 and "--steps must be an integer >= 1" in err
 
 
 def test_vae_presets(corpus, tmp_path, capsys, monkeypatch):
@@ -198,7 +198,7 @@ def test_train_generator_bad_inputs(corpus, tmp_path):
     with pytest.raises(TypeError, match="corpus folder or a LatentDanceDataset"): train_generator([1, 2], tmp_path)
     with pytest.raises(FileNotFoundError, match="no corpus.json"): train_generator(tmp_path, tmp_path / "o")
     with pytest.raises(TypeError, match="no field"): train_generator(corpus, tmp_path / "o", "tiny", vae=tmp_path, stepz=3)
-    with pytest.raises(ValueError, match="steps must be >= 1"): train_generator(corpus, tmp_path / "o", "tiny", steps=0)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"): train_generator(corpus, tmp_path / "o", "tiny", steps=0)
     with pytest.raises(FileNotFoundError): load_generator(tmp_path)
     with pytest.raises(ValueError, match="damaged"):
         (tmp_path / "x.pt").write_bytes(b"junk"); load_checkpoint(tmp_path / "x.pt")
@@ -226,7 +226,7 @@ def test_sample_segment_bad_inputs(trained):
     with pytest.raises(ValueError, match="music_tokens must be"): sample_segment(gen.model, gen.vae, torch.zeros(2, 32))
     with pytest.raises(ValueError, match="reference_latents must be"):
         sample_segment(gen.model, gen.vae, torch.zeros(32, music_dim), torch.zeros(48, 8, 16), torch.zeros(8, 8, 16), steps=1)
-    with pytest.raises(ValueError, match="steps must be >= 1"): sample_segment(gen.model, gen.vae, torch.zeros(32, music_dim), steps=0)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"): sample_segment(gen.model, gen.vae, torch.zeros(32, music_dim), steps=0)
     no_ref = build_dit("tiny", latent_channels=48, latent_height=8, music_dim=music_dim, reference_conditioning=False)
     with pytest.raises(ValueError, match="without reference conditioning"):
         sample_segment(no_ref, gen.vae, torch.zeros(32, music_dim), torch.zeros(48, 8, 32), steps=1)

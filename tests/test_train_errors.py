@@ -48,7 +48,7 @@ def with_phase(corpus, tiny_vae, latents_dir):
 def test_noise_and_configs_reject_bad_input():
     x0, noise = torch.randn(40, 2), torch.randn(40, 2)
     with raises(ValueError, "one shape"): noisy_pair(x0, noise[:3], torch.zeros(40))
-    with raises(ValueError, "choose one of"): get_train_config("huge")
+    with raises(ValueError, "the training preset must be one of"): get_train_config("huge")
     with raises(ValueError, "multiple of 8"): get_train_config("tiny", window_frames=250)
     with raises(ValueError, "'shared' or 'text'"): get_train_config("tiny", time_indexing="rope")
     with raises(TypeError, "no field"): get_train_config("tiny", stepz=3)

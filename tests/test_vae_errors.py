@@ -32,7 +32,7 @@ def train_poses():
 
 def test_get_vae_config_rejects_bad_options():
     with raises(ValueError, "divisible"): get_vae_config("small", bins=100)
-    with raises(ValueError, "unknown VAE preset"): get_vae_config("huge")
+    with raises(ValueError, "the VAE preset must be one of"): get_vae_config("huge")
     with raises(ValueError, "value must be one of"): get_vae_config("small", value="score")
     with raises(ValueError, "sigma must be"): get_vae_config("small", sigma=-1)
     with raises(ValueError, "grouping='rgb'"): get_vae_config("taef2_256", grouping="all")
