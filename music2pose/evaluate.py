@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from .checks import check_positive
+from .checks import check_choice, check_positive
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, discontinuity, diversity, fid_g, fid_k, jitter
 from .music import PHASE_NAMES, MusicFeatures
@@ -123,10 +123,15 @@ class HeldOutSet:
     def __repr__(self): return f"HeldOutSet({self.name!r}: {len(self)} clips of {self.frames} frames at {self.fps:g} fps, {self.beat_source} beats)"
 
 def load_heldout(root, n_clips: int | None = None, frames: int | None = None, fps: float | None = None,
-                 progress: bool = True) -> HeldOutSet:
-    "The first `n_clips` clips of a corpus folder as the real set, cut to `frames` frames (default: the shortest clip's) at `fps` (default: the corpus')."
+                 progress: bool = True, split: str | None = None) -> HeldOutSet:
+    """The first `n_clips` clips of a corpus folder as the real set, cut to `frames` frames (default: the shortest clip's)
+    at `fps` (default: the corpus'). `split` (`'val'`, `'test'`) keeps only the songs of that split, the songs
+    `music2pose train` never trains on; None: every clip (a corpus made to be held out)."""
     root = Path(root)
     index, clips = read_corpus(root)
+    if split is not None:
+        clips = corpus_clips(root, check_choice(split, "split", ("val", "test")))
+        if not clips: raise ValueError(f"{root}: its {split!r} split is empty (too few songs); hold out a corpus of its own instead")
     if n_clips is not None:
         if n_clips < 2: raise ValueError(f"the held-out set needs at least 2 clips (FID needs a covariance), got {n_clips}")
         clips = clips[:n_clips]
@@ -369,6 +374,7 @@ def _unique(name: str, taken) -> str:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="music2pose evaluate", description="Score generated dances against a held-out corpus, next to baselines.")
     p.add_argument("--heldout", required=True, metavar="CORPUS", help="corpus folder of real dances the generator never saw (the real set)")
+    p.add_argument("--heldout-split", choices=("all", "val", "test"), default="all", help="which --heldout clips are scored: all (default), or the songs of the val or test split of a training corpus")
     p.add_argument("--train", metavar="CORPUS", help="the training corpus (for the random-clip and retrieval baselines)")
     p.add_argument("--train-split", choices=("train", "all"), default="train", help="which --train clips the baselines draw from (default: the train split, as `music2pose train` uses)")
     p.add_argument("--model", action="append", default=[], metavar="DIR", help="a generator folder to score, from `music2pose train` or `train-raw` ('default': the shipped one); repeatable")
@@ -404,7 +410,8 @@ def run_evaluation(args: argparse.Namespace) -> dict:
     _check_arguments(args)
     progress = not args.no_progress
     generators = [load_pipeline(m) for m in args.model]   # a folder that is not a generator fails here, early
-    heldout = load_heldout(args.heldout, args.clips, args.frames, progress=progress)
+    heldout = load_heldout(args.heldout, args.clips, args.frames, progress=progress,
+                           split=None if args.heldout_split == "all" else args.heldout_split)
     methods = args.methods if args.methods is not None else [m for m in BASELINES if args.train or m == "truth"]
     dances = {}
     if "truth" in methods: dances["ground truth"] = ground_truth(heldout)
