@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 
 from .checks import check_choice, check_positive
 from .data import DanceClip, corpus_clips, read_corpus, song_features
-from .metrics import BAS_CONVENTIONS, beat_align_score, bone_length_cv, discontinuity, diversity, fid_g, fid_k, jitter
+from .metrics import (BAS_CONVENTIONS, FEATURE_EXTRACTORS, beat_align_score, bone_length_cv, discontinuity, diversity,
+                                fid_g, fid_k, jitter, off_body)
 from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
 from .files import atomic_write, corpus_folder
@@ -161,7 +162,7 @@ def segment_boundaries(frames: int, window_frames: int = WINDOW_FRAMES, overlap:
     return tuple(s.start + s.known for s in plan[1:] if 2 <= s.start + s.known <= frames - 2)
 
 def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: EvalProtocol) -> dict:
-    "One method's row: FID_k, FID_g, Div_k against the held-out dances; BAS own/other, jitter, bone CV, discontinuity as mean ± std."
+    "One method's row: FID_k, FID_g, Div_k against the held-out dances (over the dances with every joint seen; `unscored` counts the others); BAS own/other, jitter, bone CV, % of joints off the body, discontinuity as mean ± std."
     dances = list(dances)
     if len(dances) != len(heldout): raise ValueError(f"{len(dances)} dances for {len(heldout)} held-out clips; give one dance per clip")
     for i, d in enumerate(dances):
@@ -170,7 +171,12 @@ def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: 
             raise ValueError(f"dance {i} ({len(d)} frames at {d.fps:g} fps, {d.layout}) does not match the protocol "
                              f"({protocol.frames} frames at {protocol.fps:g} fps, {heldout.dances[0].layout}); cut it with check_dance")
     real = heldout.dances
-    row = {"fid_k": fid_k(real, dances), "fid_g": fid_g(real, dances), "div_k": diversity(dances, real)}
+    # a dance with a joint never visible has no kinetic features: it is kept out of FID and Div, and counted
+    kept = [d for d in dances if all(np.isfinite(FEATURE_EXTRACTORS[kind](d)).all() for kind in ("kinetic", "geometric"))]
+    enough = len(kept) >= 2
+    row = {"fid_k": fid_k(real, kept) if enough else None, "fid_g": fid_g(real, kept) if enough else None,
+           "div_k": diversity(kept, real) if enough else None, "unscored": len(dances) - len(kept)}
+    row["off_body"] = _mean_std([100 * off_body(d).sum() / max(int(d.visible.sum()), 1) for d in dances])
     for conv in protocol.conventions:
         for which, beats in (("own", heldout.beats), ("other", heldout.other_beats)):
             row[f"bas_{conv}_{which}"] = _mean_std([beat_align_score(d, b, conv, protocol.sigma_s) for d, b in zip(dances, beats)])
@@ -192,13 +198,15 @@ def evaluate(methods: dict[str, Sequence[PoseSequence]], heldout: HeldOutSet, pr
 def _columns(conventions) -> list[tuple[str, str]]:
     cols = [("FID_k", "fid_k"), ("FID_g", "fid_g"), ("Div_k", "div_k")]
     for conv in conventions: cols += [(f"BAS {conv} own", f"bas_{conv}_own"), (f"BAS {conv} other", f"bas_{conv}_other")]
-    return cols + [("jitter", "jitter"), ("bone CV", "bone_cv"), ("disc pos", "disc_position"), ("disc vel", "disc_velocity")]
+    return cols + [("jitter", "jitter"), ("bone CV", "bone_cv"), ("off body %", "off_body"), ("no FID", "unscored"),
+                   ("disc pos", "disc_position"), ("disc vel", "disc_velocity")]
 
 def _decimals(x: float) -> int: return 0 if abs(x) >= 100 else 1 if abs(x) >= 10 else 3
 
 def _cell(value) -> str:
     "A number, or `mean ± std` with the std to the mean's precision; '-' where a metric was not measured."
     if value is None: return "-"
+    if isinstance(value, int): return str(value)
     if isinstance(value, dict):
         d = _decimals(value["mean"])
         return f"{value['mean']:.{d}f} ± {value['std']:.{d}f}"
