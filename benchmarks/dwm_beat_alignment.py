@@ -12,7 +12,9 @@ Columns, each against the dance's own song's beats (`music_features`, varying te
   the same phase of every beat); `stretched`: the motion's clock scaled to the span config.json gives it
   (`end - start` song frames at 25 fps for a capture of `length` frames, which is 0.1-2% shorter);
 - tempo: the tracked beats' mean interval against a finer estimate, the onset autocorrelation peak at one bar
-  (3 beats in a waltz, 4 otherwise) at 172 frames/s, refined by a parabola.
+  (3 beats in a waltz, 4 otherwise) at 172 frames/s, refined by a parabola;
+- tempo lock (`metrics.tempo_lock`, phase-free): how much more the motion repeats after whole beats of the own song
+  than half a beat off, against the same at detuned tempi and at another song's tempo.
 """
 import argparse
 import json
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from music2pose.metrics import beat_alignment, joint_speed, motion_beats
+from music2pose.metrics import beat_alignment, joint_speed, motion_beats, tempo_lock
 from music2pose.music import music_features
 from music2pose.poses import find_shared_data, load_poses
 
@@ -67,8 +69,8 @@ def main() -> None:
         length = json.loads((src / c["dance"] / "skeletons.json").read_text())["length"]
         pairs.append((c, dance, beats, (cfg["end_position"] - cfg["start_position"]) / length))
     rows = []
-    print("| dance | style | BPM | BAS own | other | half | best off (s) | best | BAS own s=0.1 | other s=0.1 | PLV | PLV other | PLV stretched | stretched other | tracked / fine tempo |")
-    print("|" + "---|" * 15)
+    print("| dance | style | BPM | BAS own | other | half | best off (s) | best | BAS own s=0.1 | other s=0.1 | PLV | PLV other | PLV stretched | stretched other | tracked / fine tempo | tempo lock | detuned | other song's tempo |")
+    print("|" + "---|" * 18)
     for i, (c, dance, beats, stretch) in enumerate(pairs):
         other = pairs[(i + 1) % len(pairs)][2]
         duration, found = dance.duration, motion_beats(dance)
@@ -83,15 +85,18 @@ def main() -> None:
         row = [60 / period, bas(beats), bas(other), bas(beats + period / 2), shifts[int(np.argmax(shifted))], max(shifted),
                bas(beats, 0.1), bas(other, 0.1), speed_phase_locking(speed, t, beats), speed_phase_locking(speed, t, other),
                speed_phase_locking(speed, t * stretch, beats), speed_phase_locking(speed, t * stretch, other),
-               (beats[-1] - beats[0]) / (len(beats) - 1) / fine]
+               (beats[-1] - beats[0]) / (len(beats) - 1) / fine, *tempo_lock(dance, beats), tempo_lock(dance, other)[0]]
         rows.append((c["style"], row))
-        print(f"| {c['dance']} | {c['style']} | {row[0]:.1f} | " + " | ".join(f"{x:+.2f}" if j == 3 else f"{x:.3f}" for j, x in enumerate(row[1:])) + f" |", flush=True)
-    print("\n| style | dances | BAS own | other | half | best | PLV | PLV other | PLV stretched | stretched other | tempo ratio |")
-    print("|" + "---|" * 11)
+        print(f"| {c['dance']} | {c['style']} | {row[0]:.1f} | " + " | ".join(f"{x:+.2f}" if j == 3 else f"{x:.3f}" for j, x in enumerate(row[1:13])) + f" | "
+              + " | ".join(f"{x:.3f}" for x in row[13:]) + " |", flush=True)
+    print("\n| style | dances | BAS own | other | half | best | PLV | PLV other | PLV stretched | stretched other | tempo ratio | tempo lock | detuned | other's tempo | lock - detuned (SE), wins |")
+    print("|" + "---|" * 15)
     for style in sorted({s for s, _ in rows}) + ["all"]:
         a = np.array([r for s, r in rows if style in (s, "all")])
         print(f"| {style} | {len(a)} | {a[:, 1].mean():.3f} | {a[:, 2].mean():.3f} | {a[:, 3].mean():.3f} | {a[:, 5].mean():.3f} | "
-              f"{a[:, 8].mean():.3f} | {a[:, 9].mean():.3f} | {a[:, 10].mean():.3f} | {a[:, 11].mean():.3f} | {np.median(a[:, 12]):.4f} |")
+              f"{a[:, 8].mean():.3f} | {a[:, 9].mean():.3f} | {a[:, 10].mean():.3f} | {a[:, 11].mean():.3f} | {np.median(a[:, 12]):.4f} | "
+              f"{a[:, 13].mean():.3f} | {a[:, 14].mean():.3f} | {a[:, 15].mean():.3f} | "
+              f"{(a[:, 13] - a[:, 14]).mean():+.3f} ({(a[:, 13] - a[:, 14]).std() / np.sqrt(len(a)):.3f}), {(a[:, 13] > a[:, 14]).sum()}/{len(a)} |")
 
 
 if __name__ == "__main__":

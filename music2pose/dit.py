@@ -39,9 +39,9 @@ class PoseDiT(ModelMixin, ConfigMixin):
     `v = (x_t - x0) / max(t, min_sigma)`; with `prediction="velocity"` it estimates `v` directly."""
 
     @register_to_config
-    def __init__(self, latent_channels: int = 48, latent_height: int = 32, patch_size: tuple[int, int] = (4, 1),
-                 music_dim: int = 280, hidden_size: int = 96, depth: int = 3, single_depth: int = 1,
-                 num_heads: int = 4, axes_dim: tuple[int, int, int] = (4, 10, 10), mlp_ratio: float = 2.0,
+    def __init__(self, latent_channels: int = 48, latent_height: int = 32, patch_size: tuple[int, int] = (32, 1),
+                 music_dim: int = 280, hidden_size: int = 128, depth: int = 3, single_depth: int = 1,
+                 num_heads: int = 4, axes_dim: tuple[int, int, int] = (8, 12, 12), mlp_ratio: float = 2.0,
                  time_indexing: str = "shared", reference_conditioning: bool = True, phase_channels: int = 8,
                  rope_theta: float = 10000.0, prediction: str = "sample", min_sigma: float = 0.05,
                  aligned_music: bool = False):   # the defaults are the `small` preset (below)

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from .checks import check_choice, check_positive
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .metrics import (BAS_CONVENTIONS, FEATURE_EXTRACTORS, beat_align_score, bone_length_cv, discontinuity, diversity,
-                                fid_g, fid_k, jitter, off_body)
+                                fid_g, fid_k, jitter, off_body, tempo_lock)
 from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
 from .files import atomic_write, corpus_folder
@@ -66,7 +66,8 @@ class EvalProtocol:
                 f"({self.frames / self.fps:.2f} s) of each at {self.fps:g} fps. FID_k, FID_g and Div_k against those real dances, "
                 f"features z-normalised with the real set's statistics. BAS ({' and '.join(self.conventions)} conventions), "
                 f"sigma {self.sigma_s:g} s ({self.sigma_s * self.fps:.3g} frames), against each clip's own music beats "
-                f"({self.beats}) and, as a shuffle control, against the next clip's (another song). Per-clip metrics: mean ± std over clips.")
+                f"({self.beats}) and, as a shuffle control, against the next clip's (another song). Tempo lock (phase-free, "
+                f"08_metrics): how much more the motion repeats after 1-4 beats of the own song than half a beat off, and the same at tempi 8-25% off (detuned). Per-clip metrics: mean ± std over clips.")
         if self.boundaries:
             text += (f" Boundary discontinuity at frames {list(self.boundaries)}, where generation windows meet (for the other "
                      "methods the same frames are ordinary ones: the control); 1 = a typical frame step.")
@@ -162,7 +163,7 @@ def segment_boundaries(frames: int, window_frames: int = WINDOW_FRAMES, overlap:
     return tuple(s.start + s.known for s in plan[1:] if 2 <= s.start + s.known <= frames - 2)
 
 def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: EvalProtocol) -> dict:
-    "One method's row: FID_k, FID_g, Div_k against the held-out dances (over the dances with every joint seen; `unscored` counts the others); BAS own/other, jitter, bone CV, % of joints off the body, discontinuity as mean ± std."
+    "One method's row: FID_k, FID_g, Div_k against the held-out dances (over the dances with every joint seen; `unscored` counts the others); BAS own/other, tempo lock at the song's and at detuned tempi, jitter, bone CV, % of joints off the body, discontinuity as mean ± std."
     dances = list(dances)
     if len(dances) != len(heldout): raise ValueError(f"{len(dances)} dances for {len(heldout)} held-out clips; give one dance per clip")
     for i, d in enumerate(dances):
@@ -180,6 +181,8 @@ def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: 
     for conv in protocol.conventions:
         for which, beats in (("own", heldout.beats), ("other", heldout.other_beats)):
             row[f"bas_{conv}_{which}"] = _mean_std([beat_align_score(d, b, conv, protocol.sigma_s) for d, b in zip(dances, beats)])
+    locks = np.array([tempo_lock(d, b) for d, b in zip(dances, heldout.beats)])   # (clips, 2): at the song's tempo, detuned
+    row["tempo_lock"], row["tempo_lock_detuned"] = _mean_std(locks[:, 0]), _mean_std(locks[:, 1])
     row["jitter"] = _mean_std([jitter(d) for d in dances])
     row["bone_cv"] = _mean_std([bone_length_cv(d) for d in dances])
     if protocol.boundaries:
@@ -198,7 +201,7 @@ def evaluate(methods: dict[str, Sequence[PoseSequence]], heldout: HeldOutSet, pr
 def _columns(conventions) -> list[tuple[str, str]]:
     cols = [("FID_k", "fid_k"), ("FID_g", "fid_g"), ("Div_k", "div_k")]
     for conv in conventions: cols += [(f"BAS {conv} own", f"bas_{conv}_own"), (f"BAS {conv} other", f"bas_{conv}_other")]
-    return cols + [("jitter", "jitter"), ("bone CV", "bone_cv"), ("off body %", "off_body"), ("no FID", "unscored"),
+    return cols + [("tempo lock", "tempo_lock"), ("detuned", "tempo_lock_detuned"), ("jitter", "jitter"), ("bone CV", "bone_cv"), ("off body %", "off_body"), ("no FID", "unscored"),
                    ("disc pos", "disc_position"), ("disc vel", "disc_velocity")]
 
 def _decimals(x: float) -> int: return 0 if abs(x) >= 100 else 1 if abs(x) >= 10 else 3

@@ -1,4 +1,4 @@
-"""How good is a generated dance? FID_k, FID_g and diversity on 2D kinetic and geometric features, the beat alignment score in both published conventions, and the paper's own diagnostics (jitter, body proportions, discontinuities at segment boundaries), with `torchmetrics` wrappers that accumulate over batches and devices.
+"""How good is a generated dance? FID_k, FID_g and diversity on 2D kinetic and geometric features, the beat alignment score in both published conventions, a phase-free tempo lock, and the paper's own diagnostics (jitter, body proportions, discontinuities at segment boundaries), with `torchmetrics` wrappers that accumulate over batches and devices.
 
 Docs: https://music2pose.github.io/music2pose/metrics.html.md"""
 
@@ -22,12 +22,13 @@ from .checks import check_type
 from .poses import PoseSequence, get_layout
 
 # %% auto #0
-__all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'FACE_JOINTS', 'body_positions', 'kinetic_features',
-           'kinetic_feature_names', 'geometric_frames', 'geometric_features', 'frechet_distance', 'normalization_stats',
-           'fid_from_features', 'diversity_from_features', 'dance_features', 'fid_k', 'fid_g', 'diversity',
-           'joint_speed', 'motion_beats', 'beat_alignment', 'beat_align_score', 'beat_grid', 'best_grid_alignment',
-           'jitter', 'body_bones', 'bone_lengths', 'bone_length_cv', 'body_height', 'off_body', 'discontinuity',
-           'FrechetPoseDistance', 'FIDk', 'FIDg', 'DivK', 'BeatAlign']
+__all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'TEMPO_DETUNE', 'FACE_JOINTS', 'body_positions',
+           'kinetic_features', 'kinetic_feature_names', 'geometric_frames', 'geometric_features', 'frechet_distance',
+           'normalization_stats', 'fid_from_features', 'diversity_from_features', 'dance_features', 'fid_k', 'fid_g',
+           'diversity', 'joint_speed', 'motion_beats', 'beat_alignment', 'beat_align_score', 'beat_grid',
+           'best_grid_alignment', 'speed_autocorrelation', 'period_lock', 'tempo_lock', 'jitter', 'body_bones',
+           'bone_lengths', 'bone_length_cv', 'body_height', 'off_body', 'discontinuity', 'FrechetPoseDistance', 'FIDk',
+           'FIDg', 'DivK', 'BeatAlign']
 
 # %% ../nbs/08_metrics.ipynb #881a6944
 def _check_sequence(seq, name: str = "poses") -> PoseSequence: return check_type(seq, name, PoseSequence)
@@ -317,6 +318,43 @@ def best_grid_alignment(poses: PoseSequence, bpm: float, convention: str = "fact
     scores = [beat_alignment(found, beat_grid(bpm, poses.duration, o), sigma, convention) for o in offsets]
     best = int(np.argmax(scores))
     return float(scores[best]), float(offsets[best])
+
+# %% ../nbs/08_metrics.ipynb #762b0b65
+TEMPO_DETUNE = tuple(round(float(f), 4) for f in np.geomspace(0.75, 4 / 3, 17) if abs(math.log(f)) > math.log(1.08))
+
+def speed_autocorrelation(seq: PoseSequence, trend_s: float = 2.0, smooth_s: float = 1 / 30, max_gap_s: float = 0.1) -> np.ndarray:
+    """Autocorrelation of the mean joint speed (index: lag in frames; lag 0 is 1), its drift over `trend_s` removed:
+    how alike the motion is to itself some time later. All zeros for a body that does not move."""
+    speed = joint_speed(_check_sequence(seq), max_gap_s=max_gap_s)
+    ok = np.flatnonzero(np.isfinite(speed))
+    if len(ok) < 3: return np.zeros(1)
+    s = np.interp(np.arange(ok[0], ok[-1] + 1), ok, speed[ok])       # gaps bridged, the undefined ends left out
+    s = gaussian_filter1d(s - gaussian_filter1d(s, trend_s * seq.fps), smooth_s * seq.fps)
+    spectrum = np.fft.rfft(s, 2 * len(s))                              # zero-padded: no wrap-around
+    ac = np.fft.irfft(spectrum * spectrum.conj())[:len(s)]
+    return ac / ac[0] if ac[0] > 1e-12 else np.zeros(len(s))
+
+def period_lock(autocorr: np.ndarray, period_frames: float, max_beats: int = 4) -> float:
+    """The largest `r(kP) - (r((k - 1/2)P) + r((k + 1/2)P)) / 2` over `k = 1..max_beats`: how much more the motion
+    repeats after `k` periods `P` than half a period off (NaN when even one period does not fit)."""
+    lags = np.arange(len(autocorr))
+    r = lambda lag: np.interp(lag, lags, autocorr, right=np.nan)
+    found = [r(k * period_frames) - (r((k - .5) * period_frames) + r((k + .5) * period_frames)) / 2 for k in range(1, max_beats + 1)]
+    found = [v for v in found if np.isfinite(v)]
+    return float(max(found)) if found else math.nan
+
+def tempo_lock(seq: PoseSequence, beat_times, max_beats: int = 4, detune: Sequence[float] = TEMPO_DETUNE) -> tuple[float, float]:
+    """`(at the song's tempo, at detuned tempi)`: the `period_lock` of the dance's speed at the beat period of
+    `beat_times` (their median interval), and its mean over that period scaled by each factor of `detune` (tempi
+    8-25% off). Phase-free: a dance that repeats itself every beat, two beats or a bar of the song scores higher at
+    its song's tempo than off it, wherever its steps fall against the beats."""
+    beats = np.asarray(beat_times, dtype=np.float64).ravel()
+    if len(beats) < 2 or not np.isfinite(beats).all() or (np.diff(beats) <= 0).any():
+        raise ValueError(f"beat_times must be at least two increasing finite times (s), got {len(beats)} beats")
+    ac = speed_autocorrelation(seq)
+    period = float(np.median(np.diff(beats))) * seq.fps
+    return period_lock(ac, period, max_beats), float(np.nanmean([period_lock(ac, period * f, max_beats) for f in detune]))
+
 
 # %% ../nbs/08_metrics.ipynb #d410d693
 def jitter(seq: PoseSequence, max_gap_s: float = 0.1) -> float:

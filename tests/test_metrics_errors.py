@@ -1,13 +1,13 @@
 """Error paths of music2pose.metrics (moved out of `nbs/08_metrics.ipynb`): Fréchet distances of mismatched shapes, FID
 with too few dances or two layouts, unknown feature kinds and BAS conventions, music beats that are missing or not in
-seconds, boundaries outside the dance, and the streaming FIDk metric asked too early or fed another layout."""
+seconds (BAS and the tempo lock), boundaries outside the dance, and the streaming FIDk metric asked too early or fed another layout."""
 import warnings
 
 import numpy as np
 import pytest
 
 from music2pose.metrics import (FIDk, beat_align_score, beat_alignment, dance_features, discontinuity, fid_k,
-                                frechet_distance)
+                                frechet_distance, period_lock, speed_autocorrelation, tempo_lock)
 from music2pose.poses import PoseSequence
 from error_checks import raises
 
@@ -63,3 +63,21 @@ def test_streaming_fid_rejects_empty_and_mixed_input(dances):
         warnings.simplefilter("ignore", UserWarning)  # torchmetrics warns about compute() before update(), which is the point
         with raises(ValueError, "no real dances"): FIDk().compute()
     with raises(ValueError, "convert with"): FIDk().update(real=dances_a[0], fake=dances_a[0].to_layout("openpose18"))
+
+
+@pytest.mark.parametrize("beats", [[], [1.0], [0.5, np.nan, 1.5], [2.0, 1.0, 3.0], [0.5, 0.5, 1.0]])
+def test_tempo_lock_needs_increasing_beats(beats):
+    with raises(ValueError, "beat_times must be at least two increasing finite times"): tempo_lock(swinging_dance(4), beats)
+
+
+def test_tempo_lock_needs_poses():
+    with raises(TypeError, "PoseSequence"): tempo_lock(np.zeros((100, 17, 2)), [0.5, 1.0, 1.5])
+
+
+def test_tempo_lock_edges():
+    "A still body locks to nothing; a clip shorter than one beat and a half has no lock to measure (NaN), not an error."
+    still = PoseSequence(np.repeat(STANDING[None], 120, 0), fps=60, layout="coco17")
+    assert speed_autocorrelation(still).max() == 0 and tempo_lock(still, [0.5, 1.0, 1.5]) == (0.0, 0.0)
+    assert np.isnan(period_lock(speed_autocorrelation(swinging_dance(1.0)), 60 * 2.0))
+    own, detuned = tempo_lock(swinging_dance(12, 60, 80), np.arange(0, 12, 0.75))
+    assert own > 0.5 and own > detuned
