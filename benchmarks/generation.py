@@ -51,9 +51,10 @@ pipe = None if args.skip_model else Music2PosePipeline.from_pretrained(args.mode
 precision = ("bf16" if bf16_is_fast() else "fp32") if args.precision == "auto" else args.precision
 print(f"{pipe or 'the command only'}\ntorch threads: {torch.get_num_threads()}, steps: {args.steps}, decoding in {precision} (the command: auto)")
 
-# the stages of `music2pose generate`, each "module:attribute" the command calls (wrapped with a timer in the child)
+# the stages of `music2pose generate`, each "module:attribute" the command calls (wrapped with a timer in the child; of
+# "a|b", the first there is). Decoding: what is left after sampling (chunks decoded while sampling are inside `sampling`)
 STAGES = {"model load": "music2pose.pipeline:DancePipeline.from_pretrained", "music features": "music2pose.pipeline:DancePipeline.song_features",
-          "sampling": "music2pose.pipeline:Music2PosePipeline.song_latents", "decoding + read-back": "music2pose.pipeline:decode_song",
+          "sampling": "music2pose.pipeline:Music2PosePipeline.song_latents", "decoding + read-back": "music2pose.pipeline:SongDecoder.poses|music2pose.pipeline:decode_song",
           "OpenPose JSON": "music2pose.poses:write_openpose_json", "mp4": "music2pose.render:write_video"}
 PROBE = r"""
 import json, os, sys, time, importlib
@@ -66,9 +67,11 @@ def timed(name, f):
         finally: spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
     return wrapper
 def wrap(name, where):
-    module, attr = where.split(":")
-    owner = importlib.import_module(module)
-    *path, last = attr.split(".")
+    for place in where.split("|"):
+        module, attr = place.split(":")
+        owner = importlib.import_module(module)
+        *path, last = attr.split(".")
+        if hasattr(owner, path[0] if path else last): break
     for p in path: owner = getattr(owner, p)
     f = getattr(owner, last)
     setattr(owner, last, classmethod(timed(name, f.__func__)) if isinstance(owner.__dict__.get(last), classmethod) else timed(name, f))
