@@ -8,7 +8,7 @@ Docs: https://music2pose.github.io/music2pose/pipeline.html.md"""
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, 
                                sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'SAMPLING_THREADS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'torch_threads',
+__all__ = ['PRECISIONS', 'CPU_THREADS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'torch_threads',
            'bf16_is_fast', 'SongDecoder', 'decode_song', 'Music2PoseOutput', 'as_reference_pose', 'DancePipeline',
            'Music2PosePipeline']
 
@@ -77,9 +77,10 @@ def blend_columns(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/15_pipeline.ipynb #2806d381
 PRECISIONS = ("fp32", "bf16")   # of the decoder: bf16 where `bf16_is_fast`
-# the small DiT's ops (256 pose tokens, hidden 96) are too small to share: on 2 threads they wait for each other, 41-56 s
-# a window against 1.5 s on one on a shared 2-core CPU (benchmarks/generation.py); the other core decodes meanwhile
-SAMPLING_THREADS = 1
+# threads per job on a CPU: the small DiT's ops (256 pose tokens, hidden 96) are too small to share, on 2 threads they
+# wait for each other (41-56 s a window against 1.5 s on one, on a shared 2-core CPU; decoding 20 s: 7-32 s against 5 s);
+# the jobs share the cores instead: sampling and decoding, two chunks at once (benchmarks/generation.py)
+CPU_THREADS = 1
 
 @contextmanager
 def torch_threads(n: int | None):
@@ -100,8 +101,8 @@ def bf16_is_fast(device="cpu") -> bool:
 
 class SongDecoder:
     """`decode_song` in two halves: `ready(columns)` hands every chunk whose columns (context included) all lie below
-    `columns` to a worker thread, which decodes it while the caller goes on (sampling the next windows); `poses()` waits
-    for them, decodes the rest in the calling thread and joins the chunks. The chunks are the same either way."""
+    `columns` to a worker thread, which decodes it while the caller goes on (sampling the next windows); `poses()`
+    decodes the rest (`parallel`: every other chunk in the worker) and joins the chunks. The chunks are the same either way."""
     def __init__(self, vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
                  precision: str = "fp32", method: str | None = None, body: PoseSequence | None = None):
         check_shape(latents, "latents", ("C", "H", "columns"))
@@ -119,32 +120,31 @@ class SongDecoder:
                                         method=self.method, body=self.body)[0]
         return seq[(a - lo) * stride:(b - lo) * stride]
 
+    def _hand(self, a: int):
+        if self.worker is None: self.worker = ThreadPoolExecutor(1, thread_name_prefix="decode")
+        self.parts[a] = self.worker.submit(self._decode, a)
+
     def ready(self, columns: int):
         "The latent columns below `columns` are final: decode the chunks that need no other ones, in the worker."
         n = self.latents.shape[-1]
         while self.handed < len(self.starts) and min(n, self.starts[self.handed] + self.chunk + self.context) <= columns:
-            if self.worker is None: self.worker = ThreadPoolExecutor(1, thread_name_prefix="decode")
-            a = self.starts[self.handed]
-            self.parts[a] = self.worker.submit(self._decode, a)
+            self._hand(self.starts[self.handed])
             self.handed += 1
-
-    def wait(self):
-        "Wait for the chunks handed to the worker."
-        for a in self.starts[:self.handed]:
-            if not isinstance(self.parts[a], PoseSequence): self.parts[a] = self.parts[a].result()
-        self.close()
 
     def close(self):
         "Stop the worker; chunks it has not begun are dropped."
         if self.worker is not None: self.worker.shutdown(cancel_futures=True)
         self.worker = None
 
-    def poses(self, progress: bool = False) -> PoseSequence:
-        "The whole song's poses: the worker's chunks, then the rest decoded here."
-        self.wait()
+    def poses(self, progress: bool = False, parallel: bool = False) -> PoseSequence:
+        "The whole song's poses: the chunks not handed to the worker yet decoded here (`parallel`: every other one in the worker)."
         rest = self.starts[self.handed:]
-        for a in tqdm(rest, desc="decoding", unit="chunk", disable=not progress or len(rest) < 2): self.parts[a] = self._decode(a)
-        parts = [self.parts[a] for a in self.starts]
+        for a in rest[1::2] if parallel else []: self._hand(a)
+        mine = rest[::2] if parallel else rest
+        try:
+            for a in tqdm(mine, desc="decoding", unit="chunk", disable=not progress or len(mine) < 2): self.parts[a] = self._decode(a)
+            parts = [p.result() if isinstance(p, Future) else p for p in (self.parts[a] for a in self.starts)]
+        finally: self.close()
         return parts[0].replace(keypoints=np.concatenate([p.keypoints for p in parts]), confidence=np.concatenate([p.confidence for p in parts]))
 
 def decode_song(vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
@@ -356,21 +356,18 @@ def dance(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], r
           guidance_scale: float, generator: torch.Generator, progress: bool, decode_precision: str = "auto",
           decode_method: str | None = None) -> PoseSequence:
     """The dance of `music`'s frames: the song's latents, decoded chunk by chunk (`decode_song`) and read back within reach
-    of the reference body. On a CPU the sampler runs on `SAMPLING_THREADS` threads, and a worker thread decodes the
-    chunks whose latents are final while the next windows are sampled; what is left is decoded after, on all threads."""
+    of the reference body. On a CPU every job runs on `CPU_THREADS` threads: a worker thread decodes the chunks whose
+    latents are final while the next windows are sampled, and the rest two chunks at a time."""
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
-    decoders = []
-    def overlap(grid, columns):
+    cpu, decoders = self.device.type == "cpu", []
+    def decoder(grid) -> SongDecoder:
         if not decoders: decoders.append(SongDecoder(self.vae, grid, self.fps, reference.frame_size, precision=decode_precision,
                                                      method=decode_method, body=reference))
-        decoders[0].ready(columns)
-    with torch_threads(SAMPLING_THREADS if self.device.type == "cpu" else None):
+        return decoders[0]
+    with torch_threads(CPU_THREADS if cpu else None):
         try:
             latents = self.song_latents(music, plan, reference, steps, guidance_scale, generator, progress,
-                                        on_final=overlap if self.device.type == "cpu" else None)
-            if decoders: decoders[0].wait()   # on one thread still: which chunk ran on how many threads never depends on timing
+                                        on_final=(lambda grid, columns: decoder(grid).ready(columns)) if cpu else None)
+            return decoder(latents).poses(progress, parallel=cpu)[:len(music.features)]
         finally:
-            for d in decoders: d.close()
-    decoder = decoders[0] if decoders else SongDecoder(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision,
-                                                       method=decode_method, body=reference)
-    return decoder.poses(progress)[:len(music.features)]
+            for d in decoders: d.close()   # after an error or Ctrl-C: chunks not begun are dropped
