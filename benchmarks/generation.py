@@ -152,7 +152,7 @@ for seconds in args.lengths:
     if not args.skip_command:
         out = work / f"out_{seconds:g}"
         runs = {"first run": [run_command(song, out, seconds, first_run=True)]} if args.first_run else {}
-        runs["warm"] = [run_command(song, out, seconds) for _ in range(args.repeats)]
+        if args.repeats: runs["warm"] = [run_command(song, out, seconds) for _ in range(args.repeats)]
         for kind, rs in runs.items():
             command_rows.append(dict(seconds=seconds, kind=kind, runs=len(rs), **median_rows(rs)))
             print(command_rows[-1], flush=True)
