@@ -126,7 +126,7 @@ def generate(args: argparse.Namespace) -> int:
     poses = result.poses
     with atomic_dir(out) as tmp:
         poses.save(tmp / "poses.npz")
-        write_openpose_json(poses, tmp / "json")
+        write_openpose_json(poses, tmp / "json", atomic=False)   # tmp becomes OUT_DIR only when complete: no temp file per frame
         if not args.no_video: write_video(poses, tmp / "dance.mp4", audio=song, style=args.style, progress=not args.quiet)
         if args.frames: write_frames(poses, tmp / "frames", style=args.style)
         settings = {k: getattr(args, k) for k in ("seconds", "seed", "reference", "steps", "guidance", "style", "model")}

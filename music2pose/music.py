@@ -25,7 +25,7 @@ from .poses import FPS
 __all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',
            'TEMPO_PRIOR_OCTAVES', 'SONG_TEMPO_BONUS', 'SONG_WIDE_WEIGHT', 'TEMPO_STEP_COST', 'TEMPO_JUMP_COST',
            'CHROMA_NAMES', 'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES', 'FEATURES_FORMAT', 'load_audio',
-           'click_track', 'analysis_sr', 'local_tempo', 'track_beats', 'baseline_features', 'MusicFeatures',
+           'click_track', 'analysis_sr', 'log_mel', 'local_tempo', 'track_beats', 'baseline_features', 'MusicFeatures',
            'music_features', 'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features',
            'feature_stats', 'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
 
@@ -153,12 +153,20 @@ def _best_tempo_path(log_evidence: np.ndarray, step_cost: float, jump_cost: floa
     for t in range(T - 1, 0, -1): path[t - 1] = back[t, path[t]]
     return path
 
-def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0) -> np.ndarray:
-    "A tempo (BPM) for every onset frame of `y` (`1 + len(y) // hop_length`), free to change where the music does; zeros for silence."
+def log_mel(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH) -> np.ndarray:
+    "The log-power mel spectrogram `(128, 1 + len(y) // hop_length)` that librosa's onset strength and MFCCs both start from."
+    import librosa
+    return librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, hop_length=hop_length))
+
+def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0,
+                mel: np.ndarray | None = None) -> np.ndarray:
+    """A tempo (BPM) for every onset frame of `y` (`1 + len(y) // hop_length`), free to change where the music does; zeros
+    for silence. `mel`: `log_mel(y, sr, hop_length)` if the caller has it already (None: computed here)."""
     import librosa
     if not (np.isfinite(start_bpm) and start_bpm > 0): raise ValueError(f"start_bpm must be a positive number of BPM, got {start_bpm}")
+    if mel is None: mel = log_mel(y, sr, hop_length)
     # median over frequency: drums are broadband and count, the slow beating of a sustained chord is narrowband and does not
-    env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop_length, aggregate=np.median)
+    env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length, aggregate=np.median)
     if not env.any(): return np.zeros(len(env))
     frame_rate = sr / hop_length
     window = max(int(round(TEMPO_WINDOW_S * frame_rate)), 4)
@@ -178,12 +186,15 @@ def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm:
     return bpm[_best_tempo_path(log_evidence, TEMPO_STEP_COST, TEMPO_JUMP_COST)]
 
 def track_beats(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0, tightness: float = 100.0,
-                tempo_mode: str = DEFAULT_TEMPO_MODE, onset_envelope: np.ndarray | None = None) -> tuple[np.ndarray, float, np.ndarray]:
+                tempo_mode: str = DEFAULT_TEMPO_MODE, onset_envelope: np.ndarray | None = None,
+                mel: np.ndarray | None = None) -> tuple[np.ndarray, float, np.ndarray]:
     """`(beat frames, tempo in BPM, tempo per frame)` of mono audio `y`: librosa's dynamic-programming tracker led by
-    `local_tempo` (`tempo_mode="varying"`) or by one tempo for the whole clip (`"steady"`). Silence: no beats, tempo 0."""
+    `local_tempo` (`tempo_mode="varying"`) or by one tempo for the whole clip (`"steady"`). Silence: no beats, tempo 0.
+    `onset_envelope`, `mel`: the onset strength and `log_mel` of `y` if the caller has them already."""
     import librosa
     if tempo_mode not in TEMPO_MODES: raise ValueError(f"tempo_mode must be one of {', '.join(map(repr, TEMPO_MODES))}, got {tempo_mode!r}")
-    env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop_length) if onset_envelope is None else onset_envelope
+    if onset_envelope is None and mel is None: mel = log_mel(y, sr, hop_length)
+    env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length) if onset_envelope is None else onset_envelope
     if not env.any(): return np.zeros(0, dtype=int), 0.0, np.zeros(len(env))
     if tempo_mode == "steady":
         tempo, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm, tightness=tightness)
@@ -191,7 +202,7 @@ def track_beats(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm:
         return np.asarray(beats, dtype=int), tempo, np.full(len(env), tempo)
     # lean toward the song's one-tempo estimate: a steady song keeps the octave the steady tracker hears
     overall = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm))[0])
-    curve = local_tempo(y, sr, hop_length, overall if overall > 0 else start_bpm)[:len(env)]
+    curve = local_tempo(y, sr, hop_length, overall if overall > 0 else start_bpm, mel)[:len(env)]
     if not curve.any(): return np.zeros(0, dtype=int), 0.0, curve
     _, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=curve, tightness=tightness)
     return np.asarray(beats, dtype=int), float(np.median(curve)), curve
@@ -216,11 +227,12 @@ def baseline_features(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, star
         warnings.filterwarnings("ignore", message=".*empty frequency set.*")  # tuning estimate of silence
         # clips under ~1 s: the CQT's lowest octaves get less signal than one filter; librosa zero-pads, which is right
         warnings.filterwarnings("ignore", message="n_fft=.* is too large for input signal")
-        env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop_length)
-        mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20, hop_length=hop_length)
+        mel = log_mel(y, sr, hop_length)   # once: librosa would compute it for the onset envelopes and the MFCCs each
+        env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length)
+        mfcc = librosa.feature.mfcc(S=mel, n_mfcc=20)
         chroma = librosa.feature.chroma_cens(y=y, sr=sr, hop_length=hop_length, n_chroma=12)
     peaks = librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=hop_length)
-    beats, tempo, _ = track_beats(y, sr, hop_length, start_bpm, tightness, tempo_mode, onset_envelope=env)
+    beats, tempo, _ = track_beats(y, sr, hop_length, start_bpm, tightness, tempo_mode, onset_envelope=env, mel=mel)
     feats = np.concatenate([env[:T, None], mfcc[:, :T].T, chroma[:, :T].T, _one_hot(peaks, T)[:, None],
                             _one_hot(beats, T)[:, None]], axis=1).astype(np.float32)
     return feats, beats[beats < T], tempo

@@ -8,6 +8,8 @@ Docs: https://music2pose.github.io/music2pose/pipeline.html.md"""
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +28,9 @@ from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, 
                                sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'bf16_is_fast', 'decode_song',
-           'Music2PoseOutput', 'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
+__all__ = ['PRECISIONS', 'CPU_THREADS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'torch_threads',
+           'bf16_is_fast', 'SongDecoder', 'decode_song', 'Music2PoseOutput', 'as_reference_pose', 'DancePipeline',
+           'Music2PosePipeline']
 
 # %% ../nbs/15_pipeline.ipynb #b88fb126
 @dataclass(frozen=True)
@@ -74,6 +77,18 @@ def blend_columns(old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/15_pipeline.ipynb #2806d381
 PRECISIONS = ("fp32", "bf16")   # of the decoder: bf16 where `bf16_is_fast`
+# threads per job on a CPU: the small DiT's ops (256 pose tokens, hidden 96) are too small to share, on 2 threads they
+# wait for each other (41-56 s a window against 1.5 s on one, on a shared 2-core CPU; decoding 20 s: 7-32 s against 5 s);
+# the jobs share the cores instead: sampling and decoding, two chunks at once (benchmarks/generation.py)
+CPU_THREADS = 1
+
+@contextmanager
+def torch_threads(n: int | None):
+    "Run torch's CPU ops on `n` threads inside the block (None: as they are), then put the thread count back."
+    before = torch.get_num_threads()
+    if n is not None: torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(before)
 
 def bf16_is_fast(device="cpu") -> bool:
     "Whether `device` runs bfloat16 convolutions natively (a CUDA GPU with bf16, or a CPU with AVX-512 BF16 / AMX)."
@@ -84,22 +99,61 @@ def bf16_is_fast(device="cpu") -> bool:
     except (AttributeError, RuntimeError): pass
     return False
 
+class SongDecoder:
+    """`decode_song` in two halves: `ready(columns)` hands every chunk whose columns (context included) all lie below
+    `columns` to a worker thread, which decodes it while the caller goes on (sampling the next windows); `poses()`
+    decodes the rest (`parallel`: every other chunk in the worker) and joins the chunks. The chunks are the same either way."""
+    def __init__(self, vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
+                 precision: str = "fp32", method: str | None = None, body: PoseSequence | None = None):
+        check_shape(latents, "latents", ("C", "H", "columns"))
+        self.chunk, self.context = check_positive(chunk, "chunk", integer=True), check_positive(context, "context", integer=True, minimum=0)
+        check_choice(precision, "precision", PRECISIONS); check_choice(method, "method", (None, *READ_BACK_METHODS))
+        self.vae, self.latents, self.fps, self.frame_size, self.precision, self.method, self.body = vae, latents, fps, frame_size, precision, method, body
+        self.starts, self.parts, self.handed, self.worker = list(range(0, latents.shape[-1], chunk)), {}, 0, None
+
+    def _decode(self, a: int) -> PoseSequence:
+        n, stride = self.latents.shape[-1], self.vae.stride
+        lo, hi, b = max(0, a - self.context), min(n, a + self.chunk + self.context), min(n, a + self.chunk)
+        # no_grad here too: a worker thread does not inherit the caller's
+        with torch.no_grad(), torch.autocast(self.latents.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            seq = self.vae.decode_poses(self.latents[None, ..., lo:hi].clone(), fps=self.fps, frame_size=self.frame_size,
+                                        method=self.method, body=self.body)[0]
+        return seq[(a - lo) * stride:(b - lo) * stride]
+
+    def _hand(self, a: int):
+        if self.worker is None: self.worker = ThreadPoolExecutor(1, thread_name_prefix="decode")
+        self.parts[a] = self.worker.submit(self._decode, a)
+
+    def ready(self, columns: int):
+        "The latent columns below `columns` are final: decode the chunks that need no other ones, in the worker."
+        n = self.latents.shape[-1]
+        while self.handed < len(self.starts) and min(n, self.starts[self.handed] + self.chunk + self.context) <= columns:
+            self._hand(self.starts[self.handed])
+            self.handed += 1
+
+    def close(self):
+        "Stop the worker; chunks it has not begun are dropped."
+        if self.worker is not None: self.worker.shutdown(cancel_futures=True)
+        self.worker = None
+
+    def poses(self, progress: bool = False, parallel: bool = False) -> PoseSequence:
+        "The whole song's poses: the chunks not handed to the worker yet decoded here (`parallel`: every other one in the worker)."
+        rest = self.starts[self.handed:]
+        for a in rest[1::2] if parallel else []: self._hand(a)
+        mine = rest[::2] if parallel else rest
+        try:
+            for a in tqdm(mine, desc="decoding", unit="chunk", disable=not progress or len(mine) < 2): self.parts[a] = self._decode(a)
+            parts = [p.result() if isinstance(p, Future) else p for p in (self.parts[a] for a in self.starts)]
+        finally: self.close()
+        return parts[0].replace(keypoints=np.concatenate([p.keypoints for p in parts]), confidence=np.concatenate([p.confidence for p in parts]))
+
 def decode_song(vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
                 precision: str = "fp32", progress: bool = False, method: str | None = None, body: PoseSequence | None = None) -> PoseSequence:
     """Poses of a song's latent grid `(C, H, columns)`, decoded `chunk` columns at a time with `context` columns either
     side, in `precision` 'fp32' or 'bf16' (autocast: about twice as fast where `bf16_is_fast`), read back from the
     decoded images with `method` (see `onehot_to_keypoints`; None: the VAE's default, `vae.DECODE_METHOD`), joints kept
     within reach of their neighbours in the reference pose `body` (the path read-back; None: no such bound)."""
-    check_shape(latents, "latents", ("C", "H", "columns"))
-    chunk, context = check_positive(chunk, "chunk", integer=True), check_positive(context, "context", integer=True, minimum=0)
-    check_choice(precision, "precision", PRECISIONS); check_choice(method, "method", (None, *READ_BACK_METHODS))
-    n, stride, parts = latents.shape[-1], vae.stride, []
-    for a in tqdm(range(0, n, chunk), desc="decoding", unit="chunk", disable=not progress or n <= chunk):
-        lo, hi, b = max(0, a - context), min(n, a + chunk + context), min(n, a + chunk)
-        with torch.autocast(latents.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
-            seq = vae.decode_poses(latents[None, ..., lo:hi], fps=fps, frame_size=frame_size, method=method, body=body)[0]
-        parts.append(seq[(a - lo) * stride:(b - lo) * stride])
-    return parts[0].replace(keypoints=np.concatenate([p.keypoints for p in parts]), confidence=np.concatenate([p.confidence for p in parts]))
+    return SongDecoder(vae, latents, fps, frame_size, chunk, context, precision, method, body).poses(progress)
 
 # %% ../nbs/15_pipeline.ipynb #c6cf7acf
 @dataclass
@@ -276,14 +330,15 @@ def __call__(self: DancePipeline, audio, seconds: float | None = None, reference
 # %% ../nbs/15_pipeline.ipynb #60377e1e
 @patch
 def song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], reference: PoseSequence, steps: int,
-                 guidance_scale: float, generator: torch.Generator, progress: bool) -> torch.Tensor:
-    "The song's latent grid `(C, H, columns)`, window after window, each continuing the one before (segment-and-stitch)."
+                 guidance_scale: float, generator: torch.Generator, progress: bool, on_final=None) -> torch.Tensor:
+    """The song's latent grid `(C, H, columns)`, window after window, each continuing the one before (segment-and-stitch).
+    `on_final(grid, columns)`, if given, is called after each window but the last: no later window changes `grid[..., :columns]`."""
     stride, cfg, W = self.vae.stride, self.model.config, self.window_frames
     normalised = ((music.features - self.music_mean) / self.music_std).astype(np.float32)
     normalised = np.pad(normalised, ((0, plan[-1].stop - len(normalised)), (0, 0)))   # the training mean past the end
     shape_only = encode_reference(self.vae, reference_sequence(reference, W))[0].to(self.device)
     song = torch.zeros(cfg.latent_channels, cfg.latent_height, plan[-1].stop // stride, device=self.device)
-    for seg in tqdm(plan, desc="dancing", unit="window", disable=not progress or len(plan) < 2):
+    for i, seg in enumerate(tqdm(plan, desc="dancing", unit="window", disable=not progress or len(plan) < 2)):
         a, k, b = seg.start // stride, seg.known // stride, seg.stop // stride
         tokens = torch.from_numpy(music_tokens(normalised[seg.start:seg.stop], stride))
         ref = mask = None
@@ -293,14 +348,26 @@ def song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segm
         z = sample_segment(self.model, self.vae, tokens, ref, mask, steps, guidance_scale, generator, self.scheduler)[0]
         song[..., a:a + k] = blend_columns(song[..., a:a + k], z[..., :k])
         song[..., a + k:b] = z[..., k:]
+        if on_final is not None and i + 1 < len(plan): on_final(song, plan[i + 1].start // stride)
     return song
 
 @patch
 def dance(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], reference: PoseSequence, steps: int,
           guidance_scale: float, generator: torch.Generator, progress: bool, decode_precision: str = "auto",
           decode_method: str | None = None) -> PoseSequence:
-    "The dance of `music`'s frames: the song's latents, then one decoding pass over them, read back within reach of the reference body."
-    latents = self.song_latents(music, plan, reference, steps, guidance_scale, generator, progress)
+    """The dance of `music`'s frames: the song's latents, decoded chunk by chunk (`decode_song`) and read back within reach
+    of the reference body. On a CPU every job runs on `CPU_THREADS` threads: a worker thread decodes the chunks whose
+    latents are final while the next windows are sampled, and the rest two chunks at a time."""
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
-    return decode_song(self.vae, latents, self.fps, reference.frame_size, precision=decode_precision, progress=progress,
-                       method=decode_method, body=reference)[:len(music.features)]
+    cpu, decoders = self.device.type == "cpu", []
+    def decoder(grid) -> SongDecoder:
+        if not decoders: decoders.append(SongDecoder(self.vae, grid, self.fps, reference.frame_size, precision=decode_precision,
+                                                     method=decode_method, body=reference))
+        return decoders[0]
+    with torch_threads(CPU_THREADS if cpu else None):
+        try:
+            latents = self.song_latents(music, plan, reference, steps, guidance_scale, generator, progress,
+                                        on_final=(lambda grid, columns: decoder(grid).ready(columns)) if cpu else None)
+            return decoder(latents).poses(progress, parallel=cpu)[:len(music.features)]
+        finally:
+            for d in decoders: d.close()   # after an error or Ctrl-C: chunks not begun are dropped
