@@ -162,6 +162,10 @@ def segment_boundaries(frames: int, window_frames: int = WINDOW_FRAMES, overlap:
     plan = plan_segments(frames, window_frames, overlap, align)
     return tuple(s.start + s.known for s in plan[1:] if 2 <= s.start + s.known <= frames - 2)
 
+def _has_features(dance: PoseSequence) -> bool:
+    try: return all(np.isfinite(FEATURE_EXTRACTORS[kind](dance)).all() for kind in ("kinetic", "geometric"))
+    except ValueError: return False
+
 def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: EvalProtocol) -> dict:
     "One method's row: FID_k, FID_g, Div_k against the held-out dances (over the dances with every joint seen; `unscored` counts the others); BAS own/other, tempo lock at the song's and at detuned tempi, jitter, bone CV, % of joints off the body, discontinuity as mean ± std."
     dances = list(dances)
@@ -172,8 +176,9 @@ def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: 
             raise ValueError(f"dance {i} ({len(d)} frames at {d.fps:g} fps, {d.layout}) does not match the protocol "
                              f"({protocol.frames} frames at {protocol.fps:g} fps, {heldout.dances[0].layout}); cut it with check_dance")
     real = heldout.dances
-    # a dance with a joint never visible has no kinetic features: it is kept out of FID and Div, and counted
-    kept = [d for d in dances if all(np.isfinite(FEATURE_EXTRACTORS[kind](d)).all() for kind in ("kinetic", "geometric"))]
+    # a dance with a joint never visible has no kinetic features (NaN), one without shoulders and hips no geometric ones
+    # (an error): it is kept out of FID and Div, and counted
+    kept = [d for d in dances if _has_features(d)]
     enough = len(kept) >= 2
     row = {"fid_k": fid_k(real, kept) if enough else None, "fid_g": fid_g(real, kept) if enough else None,
            "div_k": diversity(kept, real) if enough else None, "unscored": len(dances) - len(kept)}

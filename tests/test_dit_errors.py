@@ -15,7 +15,7 @@ def test_build_dit_rejects_unknown_settings():
 
 def test_load_dit_rejects_other_configs_and_missing_folders(tmp_path):
     build_dit("tiny").save_pretrained(tmp_path)   # untrained: the config and the weights' shapes are what matter
-    with raises(ValueError, "hidden_size=32 (expected 96)"): load_dit(tmp_path, expect="small")
+    with raises(ValueError, "hidden_size=32 (expected 128)"): load_dit(tmp_path, expect="small")
     with raises(ValueError, "do not fit"): load_dit(tmp_path, mlp_ratio=4.0)
     with raises(FileNotFoundError, "config.json missing"): load_dit("/nonexistent/dit")
 
