@@ -67,7 +67,7 @@ class EvalProtocol:
                 f"features z-normalised with the real set's statistics. BAS ({' and '.join(self.conventions)} conventions), "
                 f"sigma {self.sigma_s:g} s ({self.sigma_s * self.fps:.3g} frames), against each clip's own music beats "
                 f"({self.beats}) and, as a shuffle control, against the next clip's (another song). Tempo lock (phase-free, "
-                f"08_metrics): how much more the motion repeats after 1-4 beats of the own song than half a beat off, and the same at tempi 8-25% off (detuned). Per-clip metrics: mean ± std over clips.")
+                f"08_metrics): how much more the motion repeats after 1-4 beats of the own song than half a beat off, and the same at tempi 8-33% off (detuned). Per-clip metrics: mean ± std over clips.")
         if self.boundaries:
             text += (f" Boundary discontinuity at frames {list(self.boundaries)}, where generation windows meet (for the other "
                      "methods the same frames are ordinary ones: the control); 1 = a typical frame step.")
@@ -206,7 +206,8 @@ def evaluate(methods: dict[str, Sequence[PoseSequence]], heldout: HeldOutSet, pr
 def _columns(conventions) -> list[tuple[str, str]]:
     cols = [("FID_k", "fid_k"), ("FID_g", "fid_g"), ("Div_k", "div_k")]
     for conv in conventions: cols += [(f"BAS {conv} own", f"bas_{conv}_own"), (f"BAS {conv} other", f"bas_{conv}_other")]
-    return cols + [("tempo lock", "tempo_lock"), ("detuned", "tempo_lock_detuned"), ("jitter", "jitter"), ("bone CV", "bone_cv"), ("off body %", "off_body"), ("no FID", "unscored"),
+    return cols + [("tempo lock", "tempo_lock"), ("detuned", "tempo_lock_detuned"), ("jitter", "jitter"), ("bone CV", "bone_cv"),
+                   ("off body %", "off_body"), ("no FID", "unscored"),
                    ("disc pos", "disc_position"), ("disc vel", "disc_velocity")]
 
 def _decimals(x: float) -> int: return 0 if abs(x) >= 100 else 1 if abs(x) >= 10 else 3

@@ -346,7 +346,7 @@ def period_lock(autocorr: np.ndarray, period_frames: float, max_beats: int = 4) 
 def tempo_lock(seq: PoseSequence, beat_times, max_beats: int = 4, detune: Sequence[float] = TEMPO_DETUNE) -> tuple[float, float]:
     """`(at the song's tempo, at detuned tempi)`: the `period_lock` of the dance's speed at the beat period of
     `beat_times` (their median interval), and its mean over that period scaled by each factor of `detune` (tempi
-    8-25% off). Phase-free: a dance that repeats itself every beat, two beats or a bar of the song scores higher at
+    8-33% off). Phase-free: a dance that repeats itself every beat, two beats or a bar of the song scores higher at
     its song's tempo than off it, wherever its steps fall against the beats."""
     beats = np.asarray(beat_times, dtype=np.float64).ravel()
     if len(beats) < 2 or not np.isfinite(beats).all() or (np.diff(beats) <= 0).any():
