@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--style", choices=STYLES, default="skeleton", help="video look: 'skeleton' for people, 'openpose' (black, OpenPose colours) for pose-to-video models")
     g.add_argument("--frames", action="store_true", help="also write every frame as a PNG into OUT_DIR/frames")
     g.add_argument("--no-video", action="store_true", help="skip dance.mp4 (poses and JSON only: faster)")
+    g.add_argument("--no-tidy", action="store_true", help="keep the poses as read back from the model: joints may be missing, off the body or flicker (default: tidied, see tidy_dance)")
     g.add_argument("--model", metavar="DIR", help="a generator folder from `music2pose train` (default: the shipped small model)")
     g.add_argument("--device", default="auto", help="cpu, cuda, cuda:1, mps or auto (default: auto = cuda when available)")
     g.add_argument("--overwrite", action="store_true", help="replace OUT_DIR if it exists")
@@ -122,7 +123,7 @@ def generate(args: argparse.Namespace) -> int:
     reference = load_poses(args.reference) if args.reference else None
     pipe = Music2PosePipeline.from_pretrained(args.model).to(device)
     result = pipe(song, seconds=args.seconds, reference_pose=reference, seed=args.seed, steps=args.steps,
-                  guidance_scale=args.guidance, fps=args.fps, progress=not args.quiet)
+                  guidance_scale=args.guidance, fps=args.fps, progress=not args.quiet, tidy=not args.no_tidy)
     poses = result.poses
     with atomic_dir(out) as tmp:
         poses.save(tmp / "poses.npz")

@@ -310,8 +310,8 @@ def _column_frames(pipe) -> int:
     return pipe.frames_per_token if isinstance(pipe, RawPosePipeline) else pipe.vae.stride
 
 def generated_dances(generator, heldout: HeldOutSet, steps: int = 30, guidance: float = 2.0, seed: int = 0,
-                     zero_music: bool = False, progress: bool = True) -> list[PoseSequence]:
-    "One dance per held-out clip from a generator folder of either kind (`load_pipeline`) or a pipeline."
+                     zero_music: bool = False, progress: bool = True, tidy: bool = True) -> list[PoseSequence]:
+    "One dance per held-out clip from a generator folder of either kind (`load_pipeline`) or a pipeline (`tidy`: see `tidy_dance`)."
     pipe = generator if isinstance(generator, (Music2PosePipeline, RawPosePipeline)) else load_pipeline(generator)
     if pipe.fps != heldout.fps:
         raise ValueError(f"the generator works at {pipe.fps:g} fps but the held-out set is scored at {heldout.fps:g} fps; load it with fps={pipe.fps:g}")
@@ -321,7 +321,7 @@ def generated_dances(generator, heldout: HeldOutSet, steps: int = 30, guidance: 
         if zero_music:   # the training mean of every feature the model reads (the beat phase too): zeros once normalised
             names = (*music.names, *PHASE_NAMES) if pipe.beat_phase else music.names
             music = MusicFeatures.from_array(np.broadcast_to(pipe.music_mean, (len(music), len(pipe.music_mean))), music.fps, names)
-        dance = pipe(music, reference_pose=real, seed=seed, steps=steps, guidance_scale=guidance, progress=False).poses
+        dance = pipe(music, reference_pose=real, seed=seed, steps=steps, guidance_scale=guidance, progress=False, tidy=tidy).poses
         out.append(dance.to_layout(layout)[:heldout.frames])
     return out
 
@@ -402,6 +402,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=30, help="sampling steps for --model (default: 30)")
     p.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance for --model (default: 2.0)")
     p.add_argument("--zero-music", action="store_true", help="also score every --model with the music zeroed (the 'does it listen' control)")
+    p.add_argument("--untidied", action="store_true", help="also score every --model's dances as read back, without tidy_dance")
     p.add_argument("--sigma", type=float, default=0.05, help="BAS sigma in seconds (default: 0.05 = 3 frames at 60 fps)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random-clip baseline and of generation (default: 0)")
     p.add_argument("--json", metavar="OUT", help="also write the results as JSON (atomically)")
@@ -442,6 +443,8 @@ def run_evaluation(args: argparse.Namespace) -> dict:
         dances[name] = generated_dances(pipe, heldout, args.steps, args.guidance, args.seed, progress=progress)
         if args.zero_music:
             dances[f"{name}, music zeroed"] = generated_dances(pipe, heldout, args.steps, args.guidance, args.seed, zero_music=True, progress=progress)
+        if args.untidied:
+            dances[f"{name}, not tidied"] = generated_dances(pipe, heldout, args.steps, args.guidance, args.seed, progress=progress, tidy=False)
     if not dances: raise ValueError("nothing to score: give --model, --dances or --methods")
     window = generators[0] if generators else None
     boundaries = (segment_boundaries(heldout.frames, window.window_frames, window.overlap_frames, _column_frames(window)) if window

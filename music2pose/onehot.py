@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .checks import check_choice, check_positive, check_type
-from .poses import FPS, FRAME_SIZE, LAYOUTS, WINDOW_FRAMES, PoseSequence, get_layout
+from .poses import FPS, FRAME_SIZE, LAYOUTS, WINDOW_FRAMES, BONE_SLACK, PoseSequence, get_layout, limb_tree, reference_bone_lengths
 
 # %% auto #0
 __all__ = ['DEFAULT_BINS', 'DEFAULT_MAX_BYTES', 'VALUES', 'RIDGE_REACH', 'METHODS', 'PATH_MOTION', 'PATH_JUMP_COST',
@@ -111,7 +111,7 @@ PATH_MOTION = 200.0     # nats per (frame fraction per frame)^2: a 10%-of-the-fr
 PATH_JUMP_COST = 2.0    # the motion cost stops growing here: a real fast move costs no more than this
 PATH_SWITCH_COST = 0.5  # nats to go from present to missing or back: a joint near the threshold does not flicker
 PATH_CANDIDATES = 4     # local maxima per column the path chooses among
-PATH_BODY_SLACK = 1.5   # with body=: a joint may sit this many reference bone lengths from its parent along x or y
+PATH_BODY_SLACK = BONE_SLACK   # with body=: a joint may sit this many reference bone lengths from its parent along x or y
 PATH_BODY_COST = 4.0    # with body=: nats per frame per bone length beyond that, so a ghost ridge off the body loses
 
 def _gauss_refine(img: torch.Tensor, centre_bin: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -231,36 +231,19 @@ def _viterbi(positions: torch.Tensor, heights: torch.Tensor, threshold: float, m
     return state
 
 def _body_limits(body: PoseSequence, num_keypoints: int) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    """A tree of the layout's limbs, rooted at the joint with the most limbs: each joint's parent (-1: none), the
-    tree's levels below the root, and how far `(K, 2)` each joint may sit from its parent along x and y, in fractions
-    of the frame: `PATH_BODY_SLACK` reference bone lengths (a bone shorter than half the median, foreshortened in the
-    reference's view, counts as half the median)."""
+    """The layout's `limb_tree`: each joint's parent (-1: none), the tree's levels below the root, and how far `(K, 2)`
+    each joint may sit from its parent along x and y, in fractions of the frame: `PATH_BODY_SLACK` reference bone
+    lengths (`reference_bone_lengths`: a foreshortened bone counts as half the median)."""
     check_type(body, "body", PoseSequence, what="a PoseSequence (a reference pose)")
-    kind = body.kind
-    if len(kind) != num_keypoints:
-        raise ValueError(f"body is {kind.name} ({len(kind)} keypoints) but the image has {num_keypoints}; pass a reference pose in the image's layout")
+    if len(body.kind) != num_keypoints:
+        raise ValueError(f"body is {body.kind.name} ({len(body.kind)} keypoints) but the image has {num_keypoints}; pass a reference pose in the image's layout")
+    lengths = reference_bone_lengths(body)
+    parent, limb, levels = limb_tree(body.layout)
     w, h = body.frame_size
-    pos = np.where(body.visible[..., None], body.keypoints.astype(np.float64), np.nan) * np.array([w / h, 1.0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # a limb never visible in the reference
-        lengths = np.array([np.nanmedian(np.linalg.norm(pos[:, a] - pos[:, b], axis=-1)) for a, b in kind.limbs])
-    if not np.isfinite(lengths).any(): raise ValueError("body has no limb with both ends visible; pass a reference pose with a visible body, or body=None")
-    lengths = np.where(np.isfinite(lengths), np.maximum(lengths, 0.5 * np.nanmedian(lengths)), np.nanmax(lengths))
-    neighbours = [[] for _ in range(num_keypoints)]
-    for (a, b), length in zip(kind.limbs, lengths):
-        neighbours[a].append((b, length)); neighbours[b].append((a, length))
-    root = max(range(num_keypoints), key=lambda j: len(neighbours[j]))
-    parent, allowed = np.full(num_keypoints, -1), np.full((num_keypoints, 2), np.inf)
-    levels, seen = [[root]], {root}
-    while levels[-1]:
-        below = []
-        for j in levels[-1]:
-            for child, length in neighbours[j]:
-                if child in seen: continue
-                seen.add(child); below.append(child)
-                parent[child], allowed[child] = j, PATH_BODY_SLACK * length * np.array([h / w, 1.0])
-        levels.append(below)
-    return parent, allowed, levels[1:-1]
+    allowed = np.full((num_keypoints, 2), np.inf)
+    below = [j for level in levels[1:] for j in level]
+    allowed[below] = PATH_BODY_SLACK * lengths[limb[below]][:, None] * np.array([h / w, 1.0])
+    return parent, allowed, levels[1:]
 
 def _read_channels(flat: torch.Tensor, window: int, threshold: float, motion: float, candidates: int, penalty_of=None):
     """Path positions (bins), heights, presence and chosen peak bins `(N, T)` of channels `flat (N, bins, T)`;

@@ -18,7 +18,7 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .checks import check_choice, check_positive, check_shape
+from .checks import check_choice, check_positive, check_shape, check_type
 from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, load_poses, PoseSequence
 from .onehot import METHODS as READ_BACK_METHODS
 from .music import FRAMES_PER_TOKEN, MusicFeatures, add_beat_phase, music_features, music_tokens, stream_music_features
@@ -28,9 +28,9 @@ from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, 
                                sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'CPU_THREADS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns', 'torch_threads',
-           'bf16_is_fast', 'SongDecoder', 'decode_song', 'Music2PoseOutput', 'as_reference_pose', 'DancePipeline',
-           'Music2PosePipeline']
+__all__ = ['PRECISIONS', 'CPU_THREADS', 'SMOOTH_COLUMNS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns',
+           'torch_threads', 'bf16_is_fast', 'SongDecoder', 'decode_song', 'tidy_dance', 'Music2PoseOutput',
+           'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
 
 # %% ../nbs/15_pipeline.ipynb #b88fb126
 @dataclass(frozen=True)
@@ -154,6 +154,19 @@ def decode_song(vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_S
     decoded images with `method` (see `onehot_to_keypoints`; None: the VAE's default, `vae.DECODE_METHOD`), joints kept
     within reach of their neighbours in the reference pose `body` (the path read-back; None: no such bound)."""
     return SongDecoder(vae, latents, fps, frame_size, chunk, context, precision, method, body).poses(progress)
+
+# %% ../nbs/15_pipeline.ipynb #9bf1d502
+SMOOTH_COLUMNS = 0.25   # std of the smoothing in columns of the model (a column: 8 frames, one token): see above
+
+def tidy_dance(dance: PoseSequence, reference: PoseSequence | None, column_frames: int) -> PoseSequence:
+    """`dance` as a pose-to-video model wants it: every joint present (`fill_from_parents`; a joint never read takes its
+    place from `reference`), none farther from its parent than the reference body allows (`keep_bones`), and no motion
+    faster than the model's columns of `column_frames` frames (`smooth`, std `SMOOTH_COLUMNS` column)."""
+    check_positive(column_frames, "column_frames", integer=True)
+    if reference is not None: reference = reference.to_layout(dance.layout)
+    dance = dance.fill_from_parents(reference)
+    if reference is not None: dance = dance.keep_bones(reference)
+    return dance.smooth(SMOOTH_COLUMNS * column_frames / dance.fps)
 
 # %% ../nbs/15_pipeline.ipynb #c6cf7acf
 @dataclass
@@ -309,20 +322,23 @@ def song_features(self: DancePipeline, audio, seconds: float | None = None, sr: 
 @torch.no_grad()
 def __call__(self: DancePipeline, audio, seconds: float | None = None, reference_pose=None, seed: int = 0, steps: int = 30,
              guidance_scale: float = 2.0, fps: float | None = None, generator: torch.Generator | None = None,
-             sr: int | None = None, progress: bool = True, return_dict: bool = True, **options):
+             sr: int | None = None, progress: bool = True, return_dict: bool = True, tidy: bool = True, **options):
     """Dance to `audio` (a file, a `(samples,)` array at `sr` Hz, or `MusicFeatures`), its first `seconds` (None: all).
     `reference_pose` (pose file, `PoseSequence` or None) sets proportions, placement and frame size. Returns a
-    `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`); poses are OpenPose-18 at `fps` (default the model's).
+    `Music2PoseOutput` (`return_dict=False`: `(poses, beats)`); poses are OpenPose-18 at `fps` (default the model's),
+    tidied (`tidy_dance`) unless `tidy=False`.
     `options`: the pipeline's own (`dance_options`; for `Music2PosePipeline`, `decode_precision` and `decode_method`)."""
     steps = check_positive(steps, "steps", integer=True)
     if seconds is not None: seconds = check_positive(seconds, "seconds", unit="seconds")
     if fps is not None: fps = check_positive(fps, "fps")
+    check_type(tidy, "tidy", bool, what="True or False")
     options = self.dance_options(**options)
     if generator is None: generator = torch.Generator().manual_seed(int(seed))
     reference = self.reference(reference_pose)
     music = self.song_features(audio, seconds, sr)
     plan = plan_segments(len(music.features), self.window_frames, self.overlap_frames, self.frames_per_token)
     dance = self.dance(music, plan, reference, steps, guidance_scale, generator, progress, **options)
+    if tidy: dance = tidy_dance(dance, reference, self.frames_per_token)
     if fps is not None and fps != self.fps: dance = dance.resample(fps)
     out = Music2PoseOutput(dance, music, plan)
     return out if return_dict else (out.poses, out.beats)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -21,10 +22,11 @@ from .checks import check_positive
 from .files import atomic_write, reading_file
 
 # %% auto #0
-__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'FPS', 'FRAME_SIZE', 'WINDOW_FRAMES', 'NPZ_FORMAT', 'AISTPP_FRAME_SIZE',
-           'SIDE_COLORS', 'KeypointLayout', 'get_layout', 'convert_layout', 'PoseSequence', 'save_npz', 'load_npz',
-           'load_aistpp_keypoints2d', 'find_shared_data', 'write_openpose_json', 'read_openpose_json', 'load_poses',
-           'joint_sides', 'limb_sides', 'frame_index', 'pose_limits', 'plot_skeleton', 'plot_frame_strip']
+__all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'FPS', 'FRAME_SIZE', 'WINDOW_FRAMES', 'BONE_SLACK', 'NPZ_FORMAT',
+           'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'KeypointLayout', 'get_layout', 'convert_layout', 'PoseSequence',
+           'limb_tree', 'reference_bone_lengths', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data',
+           'write_openpose_json', 'read_openpose_json', 'load_poses', 'joint_sides', 'limb_sides', 'frame_index',
+           'pose_limits', 'plot_skeleton', 'plot_frame_strip']
 
 # %% ../nbs/02_poses.ipynb #640aea6a
 @dataclass(frozen=True)
@@ -252,6 +254,130 @@ def fill_gaps(self: PoseSequence, max_gap: int = 5) -> PoseSequence:
     kp = np.where(fill[..., None], kp_fill, self.keypoints)
     conf = np.where(fill, np.minimum(self.confidence[p, k], self.confidence[n, k]), self.confidence)
     return PoseSequence(kp, conf, self.fps, self.layout, self.frame_size)
+
+# %% ../nbs/02_poses.ipynb #7adf2fa5
+BONE_SLACK = 1.5   # a joint may sit this many reference bone lengths from its parent (2D bones only get shorter, but the body comes nearer the camera)
+
+def limb_tree(layout) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """The layout's limbs as a tree from the joint with the most limbs: each joint's parent (-1 for the root and for
+    a joint no limb reaches), the limb that joins it to its parent, and the joints level by level from the root down."""
+    kind = get_layout(layout)
+    neighbours = [[] for _ in range(len(kind))]
+    for i, (a, b) in enumerate(kind.limbs): neighbours[a].append((b, i)); neighbours[b].append((a, i))
+    root = max(range(len(kind)), key=lambda j: len(neighbours[j]))
+    parent, limb, levels, seen = np.full(len(kind), -1), np.full(len(kind), -1), [[root]], {root}
+    while True:
+        below = []
+        for j in levels[-1]:
+            for child, i in neighbours[j]:
+                if child not in seen: seen.add(child); below.append(child); parent[child], limb[child] = j, i
+        if not below: return parent, limb, levels
+        levels.append(below)
+
+def _aspect(seq: PoseSequence) -> np.ndarray:
+    "Multiply normalised `(x, y)` by this to measure both in frame heights."
+    w, h = seq.frame_size
+    return np.array([w / h, 1.0])
+
+def _check_body(body, layout: str | None = None) -> PoseSequence:
+    "`body` if it is a reference pose (a `PoseSequence`) in `layout`; a one-line error otherwise."
+    if not isinstance(body, PoseSequence): raise TypeError(f"body must be a PoseSequence (a reference pose), got {type(body).__name__}")
+    if layout is not None and body.layout != layout: raise ValueError(f"body is {body.layout} but the poses are {layout}; convert one with to_layout")
+    return body
+
+def reference_bone_lengths(body: PoseSequence) -> np.ndarray:
+    """`(limbs,)` length of each limb of `body` in frame heights, the median over its frames. A limb shorter than half
+    the median limb (foreshortened in this view) counts as half of it; a limb never visible as the longest."""
+    _check_body(body)
+    pos = np.where(body.visible[..., None], body.keypoints.astype(np.float64), np.nan) * _aspect(body)
+    limbs = np.array(body.kind.limbs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # a limb never visible
+        lengths = np.nanmedian(np.linalg.norm(pos[:, limbs[:, 0]] - pos[:, limbs[:, 1]], axis=-1), axis=0)
+    if not np.isfinite(lengths).any(): raise ValueError("body has no limb with both ends visible; give a reference pose with a visible body")
+    return np.where(np.isfinite(lengths), np.maximum(lengths, 0.5 * np.nanmedian(lengths)), np.nanmax(lengths))
+
+# %% ../nbs/02_poses.ipynb #cc5b1972
+@patch
+def fill_from_parents(self: PoseSequence, body: PoseSequence | None = None) -> PoseSequence:
+    """Every joint in every frame: a missing joint sits at its parent (`limb_tree`) plus its offset from the parent,
+    interpolated between the frames where it was seen (held before the first and after the last). A joint never seen
+    takes its offset from `body` (a reference pose in the same layout), or, with no parent to follow, its place in
+    `body` moved as the joints seen in that frame are; without `body` it stays missing. Parents are filled before their
+    children; a filled joint gets the smaller confidence of the frames around the gap."""
+    if body is not None: _check_body(body, self.layout)
+    T = len(self)
+    if T == 0: return self.replace()
+    parent, _, levels = limb_tree(self.layout)
+    kp, conf, vis = self.keypoints.astype(np.float64), self.confidence.copy(), self.visible.copy()
+    frame = np.arange(T)
+    body_pos = None
+    if body is not None and body.visible.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # a joint the body never shows
+            body_pos = np.nanmedian(np.where(body.visible[..., None], body.keypoints.astype(np.float64), np.nan), axis=0)
+    # a joint never seen with no parent to follow is placed last, when every joint seen at all is in every frame
+    for last in (False, True):
+        for j in (j for level in levels for j in level):
+            seen, p = vis[:, j], parent[j]
+            if seen.all(): continue
+            follows = p >= 0 and vis[:, p].all()
+            if seen.any():
+                base = kp[:, p] if follows else np.zeros((T, 2))
+                place = base + np.stack([np.interp(frame, frame[seen], (kp[seen, j] - base[seen])[:, a]) for a in range(2)], -1)
+                before = np.maximum.accumulate(np.where(seen, frame, 0))
+                after = np.minimum.accumulate(np.where(seen, frame, T - 1)[::-1])[::-1]
+                place_conf = np.minimum(conf[before, j], conf[after, j])
+            elif body_pos is None or not np.isfinite(body_pos[j]).all(): continue
+            elif follows and np.isfinite(body_pos[p]).all():
+                place, place_conf = kp[:, p] + (body_pos[j] - body_pos[p]), conf[:, p]
+            elif last:
+                shown = vis & np.isfinite(body_pos).all(-1)                      # (T, K): joints that place the body in a frame
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)           # a frame with no such joint stays missing
+                    shift = np.nanmean(np.where(shown[..., None], kp - body_pos, np.nan), axis=1)
+                place, place_conf = body_pos[j] + shift, np.where(shown, conf, 0).max(1)
+            else: continue
+            fill = ~seen & np.isfinite(place).all(-1)
+            kp[fill, j], conf[fill, j], vis[fill, j] = place[fill], np.maximum(place_conf, 1e-3)[fill], True
+    return PoseSequence(np.where(vis[..., None], kp, np.nan).astype(np.float32), np.where(vis, conf, 0), self.fps, self.layout, self.frame_size)
+
+
+# %% ../nbs/02_poses.ipynb #abfd05c3
+@patch
+def keep_bones(self: PoseSequence, body: PoseSequence, slack: float = BONE_SLACK) -> PoseSequence:
+    """Each visible joint farther than `slack` times its bone's length in `body` (`reference_bone_lengths`) from its
+    visible parent, moved along the line to the parent to that distance; parents first, so a moved joint's children
+    are measured from where it went."""
+    check_positive(slack, "slack", hint=f"reference bone lengths; default {BONE_SLACK}")
+    _check_body(body, self.layout)
+    reach = slack * reference_bone_lengths(body)
+    parent, limb, levels = limb_tree(self.layout)
+    scale = _aspect(self)
+    p, vis = self.keypoints.astype(np.float64) * scale, self.visible
+    for j in (j for level in levels[1:] for j in level):
+        bone = p[:, j] - p[:, parent[j]]
+        length = np.linalg.norm(bone, axis=-1)
+        far = vis[:, j] & vis[:, parent[j]] & (length > reach[limb[j]])
+        p[far, j] = p[far, parent[j]] + bone[far] * (reach[limb[j]] / length[far])[:, None]
+    return self.replace(keypoints=(p / scale).astype(np.float32))
+
+# %% ../nbs/02_poses.ipynb #cc1ae871
+@patch
+def smooth(self: PoseSequence, sigma_s: float) -> PoseSequence:
+    """A Gaussian low-pass over time (std `sigma_s` seconds, cut at 4 std), joint by joint over the frames where it is
+    visible: a missing frame is neither moved nor pulls its neighbours; at the ends the window holds fewer frames."""
+    check_positive(sigma_s, "sigma_s", unit="seconds")
+    sigma = sigma_s * self.fps
+    reach = min(int(np.ceil(4 * sigma)), max(len(self) - 1, 0))
+    taps = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
+    vis = self.visible.astype(np.float64)[..., None]
+    x = np.where(vis > 0, self.keypoints.astype(np.float64), 0.0)
+    pad = lambda a: np.pad(a, ((reach, reach), (0, 0), (0, 0)))
+    xs, ws = pad(x * vis), pad(vis)
+    num = sum(t * xs[k:k + len(self)] for k, t in enumerate(taps))
+    den = sum(t * ws[k:k + len(self)] for k, t in enumerate(taps))
+    return self.replace(keypoints=np.where(vis > 0, num / np.maximum(den, 1e-12), np.nan).astype(np.float32))
 
 # %% ../nbs/02_poses.ipynb #0b0b3c68
 @patch

@@ -35,13 +35,13 @@ from .reference import (default_reference_pose, encode_reference, phase_mask, re
                                   reference_sequence, sample_pose_aware_frames)
 from .dit import TRAINING_SWITCHES, PoseDiT, build_dit
 from .rope import MODES
-from .sample import save_generator
+from .sample import TrainedGenerator, default_generator_dir, load_generator, save_generator
 
 # %% auto #0
 __all__ = ['TRAIN_PRESETS', 'RUN_ONLY_FIELDS', 'CHECKPOINT_FILE', 'CHECKPOINT_FORMAT', 'logit_normal_sigmas', 'noisy_pair',
            'TrainConfig', 'get_train_config', 'LatentDanceDataset', 'flow_matching_loss', 'mean_square_sigma', 'EMA',
-           'run_settings', 'check_resumable', 'step_seed', 'write_loss_csv', 'plot_loss', 'train_generator',
-           'add_run_arguments', 'check_run_arguments', 'main']
+           'run_settings', 'check_resumable', 'step_seed', 'write_loss_csv', 'plot_loss', 'initial_generator',
+           'initial_weights', 'train_generator', 'add_run_arguments', 'check_run_arguments', 'main']
 
 # %% ../nbs/14_train.ipynb #6c946f90
 def logit_normal_sigmas(batch_size: int, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -316,11 +316,29 @@ def plot_loss(history: Sequence[float], smooth: int = 20, ax=None):
     ax.set_xlabel("step"); ax.set_ylabel("training loss"); ax.set_yscale("log"); ax.legend()
     return ax
 
+def initial_generator(init, vae: PoseVAE) -> TrainedGenerator:
+    "The generator folder `init` ('default': the shipped one) that a new run starts from; it must use the run's pose VAE."
+    folder = default_generator_dir() if str(init) == "default" else Path(init)
+    start = load_generator(folder)
+    if codec_identity(start.vae) != codec_identity(vae):
+        raise ValueError(f"--init {init}: its pose VAE is not the one this run trains with; pass --vae {folder / 'pose_vae'}")
+    return start
+
+def initial_weights(start: TrainedGenerator, model: PoseDiT, init="--init") -> dict:
+    "`start`'s DiT weights for `model`, after checking that both have the same config (preset and switches)."
+    public = lambda config: json.loads(json.dumps({k: v for k, v in dict(config).items() if not k.startswith("_")}))   # tuples as read back: lists
+    theirs, ours = public(start.model.config), public(model.config)
+    if theirs != ours:
+        diff = "; ".join(f"{k}: {theirs.get(k)!r} there, {ours.get(k)!r} here" for k in sorted(set(theirs) | set(ours)) if theirs.get(k) != ours.get(k))
+        raise ValueError(f"--init {init}: a DiT of another config ({diff}); use the preset and switches it was trained with")
+    return start.model.state_dict()
+
 def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig = "small", vae=None,
                     steps: int | None = None, resume: bool = True, seed: int = 0, progress: bool = True,
-                    split: str | None = "train", **overrides) -> Path:
+                    split: str | None = "train", init: str | os.PathLike | None = None, **overrides) -> Path:
     """Train a `PoseDiT` by flow matching on a corpus folder (or a `LatentDanceDataset`); returns `out_dir/model`.
-    Checkpoints in `out_dir` and, with `resume`, continues from the last one exactly as if never stopped."""
+    Checkpoints in `out_dir` and, with `resume`, continues from the last one exactly as if never stopped. `init`: a
+    generator folder ('default': the shipped one) whose weights a new run starts from (a fine-tune), not from random."""
     from accelerate import Accelerator
     from accelerate.utils import set_seed
     config = get_train_config(config, **({"steps": steps} if steps is not None else {}), **overrides)
@@ -336,6 +354,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     if resume and ckpt_file.exists():
         ckpt = load_checkpoint(ckpt_file, CHECKPOINT_FORMAT, "music2pose generator")
         check_resumable(ckpt, config, identity, ckpt_file)
+    start = initial_generator(init, vae) if init is not None and not ckpt else None
     # cpu=True on CPU-only machines: with torchrun's WORLD_SIZE set, accelerate then trains on gloo (MULTI_CPU)
     accelerator = Accelerator(mixed_precision=_mixed_precision(), cpu=not torch.cuda.is_available())
     main = accelerator.is_main_process
@@ -345,7 +364,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     with accelerator.main_process_first():   # one process encodes and computes features; the others read the caches
         dataset = data if isinstance(data, LatentDanceDataset) else LatentDanceDataset(   # one latent cache per VAE
             data, vae, out_dir / "latents" / identity["weights_sha256"][:16], split, config.window_frames,
-            music_stats=(ckpt["music_mean"].numpy(), ckpt["music_std"].numpy()) if ckpt else None, progress=progress and main,
+            music_stats=(ckpt["music_mean"].numpy(), ckpt["music_std"].numpy()) if ckpt else (start.music_mean, start.music_std) if start else None, progress=progress and main,
             beat_phase=config.beat_phase)
     if dataset.beat_phase != config.beat_phase:
         raise ValueError(f"the dataset was built with beat_phase={dataset.beat_phase} but config.beat_phase={config.beat_phase}")
@@ -362,6 +381,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     if ckpt:
         model.load_state_dict(ckpt["model"]); opt.load_state_dict(ckpt["optimizer"])
         step, history = int(ckpt["step"]), list(ckpt["history"])
+    elif start is not None: model.load_state_dict(initial_weights(start, model, init))
     model, opt = accelerator.prepare(model, opt)
     plain = accelerator.unwrap_model(model)
     ema = EMA(plain, config.ema_decay)          # made after prepare: the average lives on the model's device
@@ -432,6 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--beat-phase", action=argparse.BooleanOptionalAction, default=None, help="add the beat-phase features to the music (default: the preset's)")
     p.add_argument("--motion-loss", type=float, default=None, metavar="WEIGHT", help="weight of the motion term of the loss (default: the preset's)")
     p.add_argument("--aligned-music", action=argparse.BooleanOptionalAction, default=None, help="the DiT's shortcut from each moment's music to its poses (default: the preset's)")
+    p.add_argument("--init", default=None, metavar="MODEL", help="start a new run from this generator folder's weights and music statistics ('default': the shipped one), to fine-tune it; the run must use its preset, switches and pose VAE")
     p.add_argument("--vae", default=None, help="PoseVAE folder, 'default' (the shipped small VAE) or 'full' (pretrained SD VAE, needs the hub); default: the preset's")
     args = p.parse_args(argv)
     overrides = {}
@@ -443,10 +464,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.aligned_music is not None: overrides["aligned_music"] = args.aligned_music
     try:
         corpus = check_run_arguments(args)
+        if args.init not in (None, "default") and not Path(args.init).is_dir(): raise FileNotFoundError(f"--init {args.init}: no such generator folder (or give 'default')")
         if args.vae not in (None, "default", *VAE_PRESETS) and not Path(args.vae).is_dir():
             raise FileNotFoundError(f"--vae {args.vae}: no such PoseVAE folder (or give 'default' or 'full')")
         out = train_generator(corpus, args.out, args.preset, vae=args.vae, steps=args.steps, resume=args.resume, seed=args.seed,
-                              progress=not args.no_progress, split=None if args.split == "all" else "train", **overrides)
+                              progress=not args.no_progress, split=None if args.split == "all" else "train", init=args.init, **overrides)
     except (OSError, ValueError, TypeError) as e:   # OSError: missing files, an unwritable or full --out
         print(f"music2pose train: error: {e}", file=sys.stderr)
         return 2

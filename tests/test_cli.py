@@ -56,6 +56,9 @@ def test_same_seed_same_dance_other_fps(tmp_path, capsys):
     assert a == b == c == 0, capsys.readouterr().err
     pa, pb, pc = (PoseSequence.load(tmp_path / n / "poses.npz") for n in "abc")
     assert pa.equals(pb) and pc.fps == 24 and len(pc) == 72
+    assert main(["generate", str(SONG), "-o", str(tmp_path / "raw"), "--seconds", "3", "--no-video", "--no-tidy", *QUICK]) == 0
+    untidied = PoseSequence.load(tmp_path / "raw" / "poses.npz")
+    assert pa.visible.all() and not pa.equals(untidied)                    # tidied by default: every joint, smoothed
 
 
 @pytest.mark.parametrize("args, message", [

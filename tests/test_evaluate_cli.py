@@ -64,11 +64,12 @@ def test_baselines_table_and_json(corpora, tmp_path):
 def test_model_row_and_boundaries(corpora, tmp_path):
     heldout, _ = corpora
     out = tmp_path / "eval.json"
-    r = evaluate("--heldout", heldout, "--model", "default", "--clips", 2, "--steps", 1, "--frames", 120, "--json", out, "--no-progress")
+    r = evaluate("--heldout", heldout, "--model", "default", "--clips", 2, "--steps", 1, "--frames", 120, "--json", out, "--no-progress", "--untidied")
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""   # --no-progress
     result = json.loads(out.read_text())
-    assert list(result["methods"]) == ["ground truth", "model shipped"]   # no --train: the baselines that need it are left out
+    assert list(result["methods"]) == ["ground truth", "model shipped", "model shipped, not tidied"]   # no --train: no random or retrieval rows
+    assert result["methods"]["model shipped"]["off_body"]["mean"] == 0
     assert result["protocol"]["steps"] == 1 and result["protocol"]["frames"] == 120 and result["protocol"]["real_clips"] == 2
     assert "1 Euler steps, guidance 2" in r.stdout
 

@@ -46,3 +46,4 @@ def test_pipeline_call_rejects_bad_input(pipe, song, tmp_path):
     with raises(TypeError, "reference_pose"): pipe(song, reference_pose=np.zeros((18, 2)))
     with raises(FileNotFoundError, "not a trained generator folder"): Music2PosePipeline.from_pretrained(tmp_path)
     with raises(ValueError, "fps"): pipe(music_features(song, fps=60))
+    with raises(TypeError, "tidy must be True or False"): pipe(song, seconds=1, steps=1, tidy="yes")

@@ -1,4 +1,4 @@
-"Music2PosePipeline outside the lesson: segment plans for every length, bad inputs, reference poses, loading."
+"Music2PosePipeline outside the lesson: segment plans for every length, bad inputs, reference poses, loading, tidying any read-back."
 import json
 import shutil
 from pathlib import Path
@@ -10,9 +10,9 @@ import torch
 from hypothesis import assume, given, settings, strategies as st
 
 from music2pose.music import MusicFeatures, music_features
-from music2pose.pipeline import Music2PosePipeline, Segment, blend_columns, decode_song, plan_segments
+from music2pose.pipeline import Music2PosePipeline, Segment, blend_columns, decode_song, plan_segments, tidy_dance
 from music2pose.sample import default_generator_dir
-from music2pose.poses import PoseSequence, write_openpose_json
+from music2pose.poses import BONE_SLACK, PoseSequence, limb_tree, reference_bone_lengths, write_openpose_json
 from music2pose.reference import default_reference_pose
 from music2pose.synth import make_score, synthesize, write_audio
 
@@ -135,3 +135,25 @@ def test_decode_precisions_agree(pipe):
     b = pipe(SONG, seconds=4, seed=2, decode_precision="bf16", **FAST).poses
     assert len(a) == len(b) == 120
     assert np.nanmedian(np.abs(a.keypoints - b.keypoints)) < 0.002   # the same dance; a near-tied bin may flip
+
+
+@settings(max_examples=25, deadline=None)
+@given(frames=st.integers(1, 80), missing=st.floats(0, 1.0), ghosts=st.floats(0, 0.2), seed=st.integers(0, 2**16))
+def test_tidy_dance_gives_every_joint_on_the_body(frames, missing, ghosts, seed):
+    "Any read-back with a joint in it (joints missing at random, some read off ghost ridges anywhere in the frame): tidied, every joint is in every frame, finite, and no bone is longer than the reference allows (before smoothing)."
+    rng = np.random.default_rng(seed)
+    ref = default_reference_pose((1280, 720))
+    kp = ref.keypoints + 0.02 * rng.standard_normal((frames, 18, 2))
+    wild = rng.random((frames, 18)) < ghosts
+    kp[wild] = rng.random((int(wild.sum()), 2))
+    conf = np.where(rng.random((frames, 18)) < missing, 0.0, 0.9)
+    read = PoseSequence(kp, conf, 30.0, "openpose18", ref.frame_size)
+    assume(read.visible.any())   # a read-back without a single joint has nothing to place the body by
+    tidied = tidy_dance(read, ref, 8)
+    assert len(tidied) == frames and tidied.frame_size == read.frame_size
+    assert tidied.visible.all() and np.isfinite(tidied.keypoints).all()   # never-seen joints come from the reference
+    bound = read.fill_from_parents(ref).keep_bones(ref)
+    parent, limb, _ = limb_tree("openpose18")
+    child = np.flatnonzero(parent >= 0)
+    bones = np.linalg.norm((bound.keypoints[:, child] - bound.keypoints[:, parent[child]]) * np.array([1280 / 720, 1.0]), axis=-1)
+    assert (bones <= BONE_SLACK * reference_bone_lengths(ref)[limb[child]] + 1e-5).all()

@@ -1,6 +1,7 @@
 """Error paths of music2pose.poses (moved out of `nbs/02_poses.ipynb`): unknown layouts, pose arrays and sequences that
 break the `PoseSequence` rules, frames out of range, writes into a file that is not a folder, damaged or missing pose
-files, OpenPose JSON folders that would be overwritten, and bad arguments to the plots and the OpenPose rendering."""
+files, OpenPose JSON folders that would be overwritten, bad arguments to the plots and the OpenPose rendering, and to
+the repairs of a generated dance (fill_from_parents, keep_bones, smooth) and what they do with NaN-free edge cases."""
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -79,3 +80,29 @@ def test_openpose_rendering_rejects_bad_arguments(real):
     with raises(ValueError, "size must be"): render_openpose(real, size=(512,))
     with raises(ValueError, "size must be"): render_openpose_frames(real, size=(-5, 10))
     with raises(TypeError, "must be a PoseSequence"): render_openpose(real.keypoints)
+
+
+def test_repairs_reject_bad_arguments(real):
+    o18 = real.to_layout("openpose18")
+    with raises(ValueError, "sigma_s must be a positive number of seconds, got 0"): o18.smooth(0)
+    with raises(ValueError, "sigma_s"): o18.smooth(float("nan"))
+    with raises(ValueError, "slack"): o18.keep_bones(o18[:1], slack=-1)
+    with raises(ValueError, "convert one with to_layout"): o18.keep_bones(real[:1])
+    with raises(ValueError, "convert one with to_layout"): o18.fill_from_parents(real[:1])
+    with raises(TypeError, "body must be a PoseSequence"): o18.keep_bones(np.zeros((1, 18, 2)))
+    hidden = o18[:1].replace(confidence=np.zeros((1, 18)))
+    with raises(ValueError, "no limb with both ends visible"): o18.keep_bones(hidden)
+
+
+def test_repairs_of_edge_cases(real):
+    o18 = real.to_layout("openpose18")
+    empty = o18[:0]
+    assert len(empty.fill_from_parents()) == 0 and len(empty.smooth(0.1)) == 0 and len(empty.keep_bones(o18[:1])) == 0
+    one = o18[:1]
+    assert one.smooth(0.1).equals(one, atol=1e-6)                           # one frame: nothing to average with
+    nothing = o18.replace(confidence=np.zeros_like(o18.confidence))
+    assert not nothing.fill_from_parents().visible.any()                    # no joint ever seen: nothing to fill from
+    assert not nothing.smooth(0.1).visible.any()
+    still = PoseSequence(np.repeat(o18.keypoints[:1], 30, 0), fps=30)
+    assert still.smooth(0.5).equals(still, atol=1e-6)                       # a still pose stays put
+    assert still.keep_bones(still[:1]).equals(still, atol=1e-6)             # a body within its own bones is not moved

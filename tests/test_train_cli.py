@@ -285,3 +285,22 @@ def test_sigint_while_writing_a_checkpoint(trained, corpus, vae_dir, tmp_path, c
     ctrl_c.assert_nothing_torn(run, 4)
     assert run_main(capsys, *args)[0] == 0 and load_checkpoint(run / CHECKPOINT_FILE)["step"] == 6
 
+
+
+def test_init_starts_a_run_from_a_trained_generator(corpus, vae_dir, trained, tmp_path, capsys):
+    "--init: a fine-tune starts from the folder's weights and music statistics, one step away from them; another DiT config or VAE is refused."
+    model_dir = trained / "model"
+    common = ["--corpus", corpus, "--preset", "tiny", "--vae", vae_dir, "--split", "all", "--no-progress"]
+    code, err = run_main(capsys, *common, "--out", tmp_path / "ft", "--steps", 1, "--init", model_dir)
+    assert code == 0, err
+    start, after = load_generator(model_dir).model.state_dict(), load_checkpoint(tmp_path / "ft" / CHECKPOINT_FILE)["model"]
+    assert max((after[k] - start[k]).abs().max().item() for k in start) < 0.01   # one warm-up step of AdamW (lr 1e-3)
+    code, err = run_main(capsys, *common, "--out", tmp_path / "a", "--init", tmp_path / "nowhere")
+    assert code == 2 and "--init" in err and "no such generator folder" in err and len(err.strip().splitlines()) == 1
+    code, err = run_main(capsys, *common, "--out", tmp_path / "b", "--steps", 1, "--init", model_dir, "--no-aligned-music")
+    assert code == 2 and "a DiT of another config (aligned_music: True there, False here)" in err
+    code, err = run_main(capsys, *common[:-3], "--split", "train", "--no-progress", "--out", tmp_path / "c", "--steps", 1, "--init", model_dir)
+    assert code == 0, err   # other dances: the model keeps reading music the way it learned to
+    assert torch.equal(load_checkpoint(tmp_path / "c" / CHECKPOINT_FILE)["music_mean"], torch.from_numpy(load_generator(model_dir).music_mean))
+    code, err = run_main(capsys, *common, "--out", tmp_path / "d", "--steps", 1, "--init", "default")
+    assert code == 2 and "its pose VAE is not the one this run trains with" in err

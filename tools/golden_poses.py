@@ -1,4 +1,4 @@
-"""Write (or check) the golden dances of tests/test_golden.py: the same poses, to the last bit, before and after a restructuring.
+"""Write (or check) the golden dances of tests/test_golden.py: the same poses before and after a restructuring.
 
     python tools/golden_poses.py          # write tests/golden/poses.npz from the current code
     python tools/golden_poses.py --check  # compare the current code with it (what the test does)
@@ -7,6 +7,11 @@ Three dances, each from a fixed seed on one thread: the shipped generator on 10 
 segment-and-stitch, the reference pose and the path read-back), the same with the soft read-back and a 20-frame
 reference pose, and the raw-coordinate pipeline around a seeded tiny DiT (two windows, `place_like`).
 Regenerate the file only when a change of the poses is meant (a new shipped model), and say so in the commit.
+
+The same code gives the same bits on one machine, but not across CPUs: oneDNN picks other convolution kernels on
+a CPU with AVX-512 or AMX (seen: up to 2.4e-7 of the frame apart, and a whole other dance when the decoder runs in
+bf16, which `decode_precision="auto"` picks where the CPU has it). So the decoder runs in fp32 here, and values may
+differ by `TOLERANCE`: a thousand times that rounding, far below any change of the code (a pixel is 1e-3 of the frame).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden" / "poses.npz"
 SONG = REPO / "data_samples" / "music" / "song_100to140bpm_30s.flac"
+TOLERANCE = 1e-4   # of the frame (keypoints) or of a confidence
 
 
 def _reference():
@@ -49,9 +55,9 @@ def golden_dances() -> dict[str, np.ndarray]:
     try:
         music = music_features(str(SONG), fps=30.0, duration=10.0)
         pipe = Music2PosePipeline.from_pretrained()
-        dances = {"shipped": pipe(music, seed=0, steps=10, progress=False).poses,
+        dances = {"shipped": pipe(music, seed=0, steps=10, decode_precision="fp32", progress=False).poses,
                   "shipped_soft_ref": pipe(music, seed=1, steps=8, reference_pose=_reference(), decode_method="soft",
-                                           progress=False).poses}
+                                           decode_precision="fp32", progress=False).poses}
         dances["raw"] = _raw_pipeline(music.dim)(music, seed=2, steps=6, reference_pose=_reference(), progress=False).poses
     finally:
         torch.set_num_threads(threads)
@@ -61,8 +67,8 @@ def golden_dances() -> dict[str, np.ndarray]:
     return out
 
 
-def compare(found: dict, expected: dict) -> list[str]:
-    "One line per array that differs in any bit (empty: identical)."
+def compare(found: dict, expected: dict, tolerance: float = 0.0) -> list[str]:
+    "One line per array with a value more than `tolerance` off, or a NaN where the other has a number (empty: the same)."
     bad = []
     for k in sorted(set(found) | set(expected)):
         if k not in found or k not in expected: bad.append(f"{k}: only in {'the golden file' if k in expected else 'the new dances'}"); continue
@@ -70,7 +76,7 @@ def compare(found: dict, expected: dict) -> list[str]:
         if a.shape != b.shape or a.dtype != b.dtype: bad.append(f"{k}: {a.dtype}{a.shape} now, {b.dtype}{b.shape} golden"); continue
         if a.tobytes() != b.tobytes():
             d = np.abs(np.nan_to_num(a.astype(np.float64), nan=-9) - np.nan_to_num(b.astype(np.float64), nan=-9))
-            bad.append(f"{k}: {int((d > 0).sum())} of {d.size} values differ (max {d.max():.3g})")
+            if (d > tolerance).any(): bad.append(f"{k}: {int((d > tolerance).sum())} of {d.size} values differ (max {d.max():.3g})")
     return bad
 
 
@@ -80,8 +86,8 @@ if __name__ == "__main__":
     args = p.parse_args()
     dances = golden_dances()
     if args.check:
-        bad = compare(dances, dict(np.load(GOLDEN)))
-        print("\n".join(bad) or f"identical to {GOLDEN.relative_to(REPO)}")
+        bad = compare(dances, dict(np.load(GOLDEN)), TOLERANCE)
+        print("\n".join(bad) or f"the same as {GOLDEN.relative_to(REPO)} (within {TOLERANCE:g})")
         sys.exit(1 if bad else 0)
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(GOLDEN, **dances)
