@@ -55,6 +55,7 @@ print(f"{pipe or 'the command only'}\ntorch threads: {torch.get_num_threads()}, 
 # "a|b", the first there is). Decoding: what is left after sampling (chunks decoded while sampling are inside `sampling`)
 STAGES = {"model load": "music2pose.pipeline:DancePipeline.from_pretrained", "music features": "music2pose.pipeline:DancePipeline.song_features",
           "sampling": "music2pose.pipeline:Music2PosePipeline.song_latents", "decoding + read-back": "music2pose.pipeline:SongDecoder.poses|music2pose.pipeline:decode_song",
+          "tidying": "music2pose.pipeline:tidy_dance",
           "OpenPose JSON": "music2pose.poses:write_openpose_json", "mp4": "music2pose.render:write_video"}
 PROBE = r"""
 import json, os, sys, time, importlib

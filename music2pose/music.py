@@ -7,6 +7,7 @@ Docs: https://music2pose.github.io/music2pose/music.html.md"""
 # %% ../nbs/04_music.ipynb #94201da9
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -25,9 +26,10 @@ from .poses import FPS
 __all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',
            'TEMPO_PRIOR_OCTAVES', 'SONG_TEMPO_BONUS', 'SONG_WIDE_WEIGHT', 'TEMPO_STEP_COST', 'TEMPO_JUMP_COST',
            'CHROMA_NAMES', 'BASELINE_NAMES', 'FRAMES_PER_TOKEN', 'PHASE_NAMES', 'FEATURES_FORMAT', 'load_audio',
-           'click_track', 'analysis_sr', 'log_mel', 'local_tempo', 'track_beats', 'baseline_features', 'MusicFeatures',
-           'music_features', 'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features', 'load_features',
-           'feature_stats', 'normalize_features', 'plot_music', 'audio_duration', 'stream_music_features']
+           'click_track', 'analysis_sr', 'beat_frames', 'log_mel', 'local_tempo', 'track_beats', 'baseline_features',
+           'MusicFeatures', 'music_features', 'music_tokens', 'beat_phase', 'add_beat_phase', 'save_features',
+           'load_features', 'feature_stats', 'normalize_features', 'plot_music', 'audio_duration',
+           'stream_music_features']
 
 # %% ../nbs/04_music.ipynb #41b7fad9
 DEFAULT_SR = 22050
@@ -125,6 +127,70 @@ def analysis_sr(fps: float, hop_length: int = HOP_LENGTH) -> int:
                          f"(PoseSequence.resample) or another hop_length")
     return int(round(sr))
 
+# %% ../nbs/04_music.ipynb #d71e445d
+def _beat_local_score(envelope: np.ndarray, frames_per_beat: np.ndarray) -> np.ndarray:
+    "Each frame's onsets under a Gaussian window one beat wide, summed in librosa's order (its first frame left out, as there)."
+    N = len(envelope)
+    per_frame = np.broadcast_to(frames_per_beat, (N,)) if len(frames_per_beat) == 1 else frames_per_beat
+    out = np.zeros(N)
+    for fpb in np.unique(per_frame):
+        rows = np.flatnonzero(per_frame == fpb)
+        window = [math.exp(-0.5 * (x * 32.0 / fpb) ** 2) for x in np.arange(-fpb, fpb + 1)]
+        K, acc = 2 * int(fpb) + 1, np.zeros(len(rows))
+        for k in range(K):
+            source = rows + K // 2 - k
+            ok = (source >= 1) & (source <= N - 1)
+            acc[ok] += window[k] * envelope[source[ok]]
+        out[rows] = acc
+    return out
+
+def _beat_dynamic_program(local: np.ndarray, frames_per_beat: np.ndarray, tightness: float) -> np.ndarray:
+    "Back-links `(N,)`: each frame's best previous beat (-1: none) and the cumulative score `(N,)`, as librosa's DP."
+    N, varying = len(local), len(frames_per_beat) > 1
+    backlink, cumscore = np.full(N, -1, dtype=np.int64), np.zeros(N)
+    log_of = np.array([-math.inf] + [math.log(d) for d in range(1, int(2 * frames_per_beat.max()) + 2)])
+    threshold, first_beat = 0.01 * local.max(), True
+    for i in range(N):
+        fpb = frames_per_beat[i if varying else 0]
+        nearest, farthest = int(i - np.round(fpb / 2)), max(int(i - 2 * fpb), 0)
+        best, beat = -math.inf, -1
+        if nearest >= farthest:
+            candidates = np.arange(nearest, farthest - 1, -1)   # nearest first: a tie goes to the later beat
+            scores = cumscore[candidates] - tightness * (log_of[i - candidates] - math.log(fpb)) ** 2
+            j = int(np.argmax(scores))
+            if scores[j] > best: best, beat = scores[j], int(candidates[j])
+        cumscore[i] = local[i] + best if beat >= 0 else local[i]
+        if first_beat and local[i] < threshold: backlink[i] = -1
+        else: backlink[i], first_beat = beat, False
+    return backlink, cumscore
+
+def beat_frames(envelope: np.ndarray, frame_rate: float, bpm, tightness: float = 100.0, trim: bool = True) -> np.ndarray:
+    """Beat frames of an onset `envelope` at `frame_rate` frames/s led by `bpm` (one tempo, or one per frame): librosa's
+    `beat_track(onset_envelope=..., bpm=...)`, the same frames, without compiling `librosa.beat`."""
+    import librosa.util
+    bpm = np.atleast_1d(np.asarray(bpm, dtype=np.float64))
+    if len(bpm) not in (1, len(envelope)): raise ValueError(f"bpm has {len(bpm)} values for {len(envelope)} frames; give one, or one per frame")
+    if not (bpm > 0).all(): raise ValueError("bpm must be positive")
+    frames_per_beat = np.round(frame_rate * 60.0 / bpm)
+    normalised = (envelope / (envelope.std(ddof=1, axis=-1, keepdims=True) + librosa.util.tiny(envelope))).astype(np.float64)
+    local = _beat_local_score(normalised, frames_per_beat)
+    backlink, cumscore = _beat_dynamic_program(local, frames_per_beat, float(np.float32(tightness)))
+    # the last beat: the latest local maximum of the cumulative score above half their median
+    peak = librosa.util.localmax(cumscore, axis=-1)
+    threshold = 0.5 * np.ma.getdata(np.ma.median(np.ma.masked_array(data=cumscore, mask=~peak), axis=-1))
+    last = next((n for n in range(len(cumscore) - 1, -1, -1) if peak[n] and cumscore[n] >= threshold), len(cumscore) - 1)
+    beats = np.zeros(len(envelope), dtype=bool)
+    while last >= 0: beats[last], last = True, backlink[last]
+    # beats at the ends weaker than half the RMS of the beats' smoothed local score are dropped
+    w = np.hanning(5)
+    smooth = np.convolve(local[beats], w)[len(w) // 2:len(local) + len(w) // 2]
+    weak = 0.5 * ((smooth ** 2).mean() ** 0.5) if trim else 0.0
+    n = 0
+    while local[n] <= weak: beats[n], n = False, n + 1
+    n = len(local) - 1
+    while local[n] <= weak: beats[n], n = False, n - 1
+    return np.flatnonzero(beats)
+
 # %% ../nbs/04_music.ipynb #a7d1e002
 TEMPO_MODES = ("varying", "steady")
 DEFAULT_TEMPO_MODE = "varying"   # benchmarks/tempo_change.py (20_tempo): better on tempo changes, about the same on steady songs
@@ -188,7 +254,7 @@ def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm:
 def track_beats(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0, tightness: float = 100.0,
                 tempo_mode: str = DEFAULT_TEMPO_MODE, onset_envelope: np.ndarray | None = None,
                 mel: np.ndarray | None = None) -> tuple[np.ndarray, float, np.ndarray]:
-    """`(beat frames, tempo in BPM, tempo per frame)` of mono audio `y`: librosa's dynamic-programming tracker led by
+    """`(beat frames, tempo in BPM, tempo per frame)` of mono audio `y`: Ellis' dynamic-programming tracker (`beat_frames`, librosa's) led by
     `local_tempo` (`tempo_mode="varying"`) or by one tempo for the whole clip (`"steady"`). Silence: no beats, tempo 0.
     `onset_envelope`, `mel`: the onset strength and `log_mel` of `y` if the caller has them already."""
     import librosa
@@ -197,14 +263,14 @@ def track_beats(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm:
     env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length) if onset_envelope is None else onset_envelope
     if not env.any(): return np.zeros(0, dtype=int), 0.0, np.zeros(len(env))
     if tempo_mode == "steady":
-        tempo, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm, tightness=tightness)
-        tempo = float(np.atleast_1d(tempo)[0])
+        tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm))[0])
+        beats = beat_frames(env, float(sr) / hop_length, tempo, tightness)
         return np.asarray(beats, dtype=int), tempo, np.full(len(env), tempo)
     # lean toward the song's one-tempo estimate: a steady song keeps the octave the steady tracker hears
     overall = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm))[0])
     curve = local_tempo(y, sr, hop_length, overall if overall > 0 else start_bpm, mel)[:len(env)]
     if not curve.any(): return np.zeros(0, dtype=int), 0.0, curve
-    _, beats = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop_length, bpm=curve, tightness=tightness)
+    beats = beat_frames(env, float(sr) / hop_length, curve, tightness)
     return np.asarray(beats, dtype=int), float(np.median(curve)), curve
 
 # %% ../nbs/04_music.ipynb #b210a14d

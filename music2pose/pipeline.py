@@ -28,9 +28,9 @@ from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, 
                                sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'CPU_THREADS', 'SMOOTH_COLUMNS', 'Segment', 'plan_segments', 'plot_segments', 'blend_columns',
-           'torch_threads', 'bf16_is_fast', 'SongDecoder', 'decode_song', 'tidy_dance', 'Music2PoseOutput',
-           'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
+__all__ = ['PRECISIONS', 'CPU_THREADS', 'SMOOTH_COLUMNS', 'TIDY_CONFIDENCE', 'Segment', 'plan_segments', 'plot_segments',
+           'blend_columns', 'torch_threads', 'bf16_is_fast', 'SongDecoder', 'decode_song', 'tidy_dance',
+           'Music2PoseOutput', 'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
 
 # %% ../nbs/15_pipeline.ipynb #b88fb126
 @dataclass(frozen=True)
@@ -157,16 +157,19 @@ def decode_song(vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_S
 
 # %% ../nbs/15_pipeline.ipynb #9bf1d502
 SMOOTH_COLUMNS = 0.25   # std of the smoothing in columns of the model (a column: 8 frames, one token): see above
+TIDY_CONFIDENCE = 0.5   # every tidied joint at least: OpenPose-style renderers (DWPose, ControlNet's, 16_render) skip joints below 0.3
 
 def tidy_dance(dance: PoseSequence, reference: PoseSequence | None, column_frames: int) -> PoseSequence:
     """`dance` as a pose-to-video model wants it: every joint present (`fill_from_parents`; a joint never read takes its
     place from `reference`), none farther from its parent than the reference body allows (`keep_bones`), and no motion
-    faster than the model's columns of `column_frames` frames (`smooth`, std `SMOOTH_COLUMNS` column)."""
+    faster than the model's columns of `column_frames` frames (`smooth`, std `SMOOTH_COLUMNS` column). Every joint kept
+    gets a confidence of at least `TIDY_CONFIDENCE`, so that a pose-to-video model draws it."""
     check_positive(column_frames, "column_frames", integer=True)
     if reference is not None: reference = reference.to_layout(dance.layout)
     dance = dance.fill_from_parents(reference)
     if reference is not None: dance = dance.keep_bones(reference)
-    return dance.smooth(SMOOTH_COLUMNS * column_frames / dance.fps)
+    dance = dance.smooth(SMOOTH_COLUMNS * column_frames / dance.fps)
+    return dance.replace(confidence=np.where(dance.visible, np.maximum(dance.confidence, TIDY_CONFIDENCE), 0.0).astype(np.float32))
 
 # %% ../nbs/15_pipeline.ipynb #c6cf7acf
 @dataclass

@@ -1,11 +1,12 @@
 """Bad and unusual inputs for music2pose.music: files that are not audio, arrays of the wrong shape, silence,
-clips shorter than a token, and the feature files of the precomputed-feature path."""
+clips shorter than a token, the feature files of the precomputed-feature path, and the numpy beat tracker against
+librosa's on any onset envelope."""
 import numpy as np
 import pytest
 import soundfile as sf
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
-from music2pose.music import (BASELINE_NAMES, MusicFeatures, click_track, feature_stats, load_audio, load_features,
+from music2pose.music import (BASELINE_NAMES, MusicFeatures, beat_frames, click_track, feature_stats, load_audio, load_features,
                               music_features, music_tokens, normalize_features)
 
 SR = 22050
@@ -303,3 +304,24 @@ def test_tempo_curve_has_one_value_per_onset_frame_and_stays_in_range(clicks):
     assert TEMPO_RANGE[0] * 0.9 <= curve.min() and curve.max() <= TEMPO_RANGE[1] * 1.1
     beats, tempo, followed = track_beats(audio, sr)
     assert tempo == 100.0 and np.ptp(followed) == 0 and len(beats) >= 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(frames=st.integers(12, 900), density=st.floats(0.02, 1.0), silent_start=st.booleans(), varying=st.booleans(),
+       tightness=st.sampled_from([10.0, 100.0, 400.0]), seed=st.integers(0, 2**16))
+def test_beat_frames_are_librosas(frames, density, silent_start, varying, tightness, seed):
+    "The numpy tracker picks librosa's beat frames on any onset envelope, one tempo or one per frame."
+    import librosa.beat
+    rng = np.random.default_rng(seed)
+    env = ((rng.random(frames) ** 3) * (rng.random(frames) < density)).astype(np.float32)
+    if silent_start: env[: frames // 3] = 0
+    assume((env > 0).sum() >= 2)
+    bpm = rng.uniform(60, 200, frames).round(1) if varying else rng.uniform(40, 240)
+    theirs = librosa.beat.beat_track(onset_envelope=env, sr=22050, hop_length=735, bpm=bpm, tightness=tightness)[1]
+    assert np.array_equal(beat_frames(env, 22050 / 735, bpm, tightness), theirs)
+
+
+def test_beat_frames_reject_bad_tempi():
+    env = np.ones(50, np.float32)
+    with pytest.raises(ValueError, match="bpm has 3 values for 50 frames"): beat_frames(env, 30.0, [100.0, 110.0, 120.0])
+    with pytest.raises(ValueError, match="bpm must be positive"): beat_frames(env, 30.0, 0.0)

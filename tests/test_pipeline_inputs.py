@@ -10,7 +10,7 @@ import torch
 from hypothesis import assume, given, settings, strategies as st
 
 from music2pose.music import MusicFeatures, music_features
-from music2pose.pipeline import Music2PosePipeline, Segment, blend_columns, decode_song, plan_segments, tidy_dance
+from music2pose.pipeline import Music2PosePipeline, Segment, blend_columns, decode_song, plan_segments, TIDY_CONFIDENCE, tidy_dance
 from music2pose.sample import default_generator_dir
 from music2pose.poses import BONE_SLACK, PoseSequence, limb_tree, reference_bone_lengths, write_openpose_json
 from music2pose.reference import default_reference_pose
@@ -152,6 +152,7 @@ def test_tidy_dance_gives_every_joint_on_the_body(frames, missing, ghosts, seed)
     tidied = tidy_dance(read, ref, 8)
     assert len(tidied) == frames and tidied.frame_size == read.frame_size
     assert tidied.visible.all() and np.isfinite(tidied.keypoints).all()   # never-seen joints come from the reference
+    assert (tidied.confidence >= TIDY_CONFIDENCE).all()                    # and a renderer draws every one
     bound = read.fill_from_parents(ref).keep_bones(ref)
     parent, limb, _ = limb_tree("openpose18")
     child = np.flatnonzero(parent >= 0)
