@@ -54,13 +54,12 @@ def best_seconds(fn, repeats: int, sync=lambda: None) -> float:
 
 def peak_memory_child(song: str, steps: int, device: str) -> None:
     "Generate `song` (the model alone, features streamed) and print this process's VmHWM in MiB."
-    from music2pose.music import stream_music_features
     from music2pose.poses import PoseSequence
     from music2pose.render import draw_skeleton_frames
     from music2pose.pipeline import Music2PosePipeline, as_reference_pose, bf16_is_fast, decode_song, plan_segments
     pipe = Music2PosePipeline.from_pretrained().to(device)
     precision = "bf16" if bf16_is_fast(device) else "fp32"
-    music = stream_music_features(song, fps=pipe.fps)
+    music = pipe.song_features(song)   # streamed from the file, with the beat phase if the model reads it
     plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
     reference = as_reference_pose(None)
     latents = pipe.song_latents(music, plan, reference, steps, 2.0, torch.Generator().manual_seed(0), False)
@@ -166,7 +165,7 @@ def main():
     pipe = Music2PosePipeline.from_pretrained().to(dev)
     score = make_score(30, bpm=112, seed=30)
     song = write_audio(work / "song_30s.flac", synthesize(score), score.sr)
-    music = music_features(song, fps=pipe.fps)
+    music = pipe.song_features(song)   # the features the way this model reads them (with the beat phase if it was trained so)
     plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
     reference = as_reference_pose(None)
     timings = {}
