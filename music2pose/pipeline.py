@@ -8,6 +8,8 @@ Docs: https://music2pose.github.io/music2pose/pipeline.html.md"""
 from __future__ import annotations
 
 import os
+import threading
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,7 +104,8 @@ def bf16_is_fast(device="cpu") -> bool:
 class SongDecoder:
     """`decode_song` in two halves: `ready(columns)` hands every chunk whose columns (context included) all lie below
     `columns` to a worker thread, which decodes it while the caller goes on (sampling the next windows); `poses()`
-    decodes the rest (`parallel`: every other chunk in the worker) and joins the chunks. The chunks are the same either way."""
+    decodes the rest (`parallel`: here and in the worker, both taking the next chunk from one queue) and joins the
+    chunks. The chunks are the same either way."""
     def __init__(self, vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
                  precision: str = "fp32", method: str | None = None, body: PoseSequence | None = None):
         check_shape(latents, "latents", ("C", "H", "columns"))
@@ -110,6 +113,7 @@ class SongDecoder:
         check_choice(precision, "precision", PRECISIONS); check_choice(method, "method", (None, *READ_BACK_METHODS))
         self.vae, self.latents, self.fps, self.frame_size, self.precision, self.method, self.body = vae, latents, fps, frame_size, precision, method, body
         self.starts, self.parts, self.handed, self.worker = list(range(0, latents.shape[-1], chunk)), {}, 0, None
+        self.stopping = threading.Event()   # set by close(): a worker draining the queue stops after its chunk
 
     def _decode(self, a: int) -> PoseSequence:
         n, stride = self.latents.shape[-1], self.vae.stride
@@ -120,9 +124,11 @@ class SongDecoder:
                                         method=self.method, body=self.body)[0]
         return seq[(a - lo) * stride:(b - lo) * stride]
 
-    def _hand(self, a: int):
+    def _executor(self) -> ThreadPoolExecutor:
         if self.worker is None: self.worker = ThreadPoolExecutor(1, thread_name_prefix="decode")
-        self.parts[a] = self.worker.submit(self._decode, a)
+        return self.worker
+
+    def _hand(self, a: int): self.parts[a] = self._executor().submit(self._decode, a)
 
     def ready(self, columns: int):
         "The latent columns below `columns` are final: decode the chunks that need no other ones, in the worker."
@@ -133,18 +139,31 @@ class SongDecoder:
 
     def close(self):
         "Stop the worker; chunks it has not begun are dropped."
+        self.stopping.set()
         if self.worker is not None: self.worker.shutdown(cancel_futures=True)
         self.worker = None
 
     def poses(self, progress: bool = False, parallel: bool = False) -> PoseSequence:
-        "The whole song's poses: the chunks not handed to the worker yet decoded here (`parallel`: every other one in the worker)."
-        rest = self.starts[self.handed:]
-        for a in rest[1::2] if parallel else []: self._hand(a)
-        mine = rest[::2] if parallel else rest
+        """The whole song's poses: the chunks not decoded yet, here (`parallel`: here and in the worker, each taking the
+        next chunk from one queue, so that neither waits while the other has a backlog), joined in order."""
+        for a in self.starts[:self.handed]:   # handed to the worker but not begun: back to the queue
+            if self.parts[a].cancel(): del self.parts[a]
+        todo = deque(a for a in self.starts if a not in self.parts)
+        bar = tqdm(total=len(todo), desc="decoding", unit="chunk", disable=not progress or len(todo) < 2)
+        def drain() -> dict:
+            done = {}
+            while todo and not self.stopping.is_set():
+                try: a = todo.popleft()
+                except IndexError: break      # the other thread took the last one
+                done[a] = self._decode(a)
+                bar.update(1)
+            return done
         try:
-            for a in tqdm(mine, desc="decoding", unit="chunk", disable=not progress or len(mine) < 2): self.parts[a] = self._decode(a)
+            helper = self._executor().submit(drain) if parallel and len(todo) > 1 else None
+            self.parts.update(drain())
+            if helper is not None: self.parts.update(helper.result())
             parts = [p.result() if isinstance(p, Future) else p for p in (self.parts[a] for a in self.starts)]
-        finally: self.close()
+        finally: bar.close(); self.close()
         return parts[0].replace(keypoints=np.concatenate([p.keypoints for p in parts]), confidence=np.concatenate([p.confidence for p in parts]))
 
 def decode_song(vae, latents: torch.Tensor, fps: float = FPS, frame_size=FRAME_SIZE, chunk: int = 64, context: int = 4,
@@ -376,7 +395,7 @@ def dance(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], r
           decode_method: str | None = None) -> PoseSequence:
     """The dance of `music`'s frames: the song's latents, decoded chunk by chunk (`decode_song`) and read back within reach
     of the reference body. On a CPU every job runs on `CPU_THREADS` threads: a worker thread decodes the chunks whose
-    latents are final while the next windows are sampled, and the rest two chunks at a time."""
+    latents are final while the next windows are sampled; then both threads decode the rest, each taking the next chunk."""
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
     cpu, decoders = self.device.type == "cpu", []
     def decoder(grid) -> SongDecoder:
