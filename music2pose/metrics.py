@@ -19,7 +19,7 @@ from torchmetrics import Metric
 from torchmetrics.utilities import dim_zero_cat
 
 from .checks import check_type
-from .poses import PoseSequence, get_layout
+from .poses import PoseSequence, get_layout, nan_gaussian
 
 # %% auto #0
 __all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'TEMPO_DETUNE', 'FACE_JOINTS', 'body_positions',
@@ -38,8 +38,7 @@ def body_positions(seq: PoseSequence, max_gap_s: float = 0.1) -> np.ndarray:
     _check_sequence(seq)
     gap = int(round(max_gap_s * seq.fps))
     filled = seq.fill_gaps(gap) if gap > 0 else seq
-    w, h = filled.frame_size
-    return filled.keypoints.astype(np.float64) * np.array([w / h, 1.0])
+    return filled.keypoints.astype(np.float64) * filled.aspect_scale
 
 # %% ../nbs/08_metrics.ipynb #42d4736a
 def _step_frames(fps: float, step_s: float) -> int:
@@ -254,18 +253,10 @@ def joint_speed(seq: PoseSequence, step_s: float = 1 / 30, max_gap_s: float = 0.
         speed[k:-k] = _nanmean(np.linalg.norm(p[2 * k:] - p[:-2 * k], axis=-1), 1) / (2 * k / seq.fps)
     return speed
 
-def _nan_gaussian(x: np.ndarray, sigma: float) -> np.ndarray:
-    "Gaussian smoothing (sigma in samples) that ignores NaNs."
-    if sigma <= 0: return x
-    ok = np.isfinite(x)
-    total = gaussian_filter1d(np.where(ok, x, 0.0), sigma, mode="constant")
-    weight = gaussian_filter1d(ok.astype(np.float64), sigma, mode="constant")
-    return np.where(ok, total / np.maximum(weight, 1e-12), np.nan)
-
 def motion_beats(seq: PoseSequence, smooth_s: float = 5 / 60, step_s: float = 1 / 30,
                  max_gap_s: float = 0.1, return_speed: bool = False):
     "Times (s) of the local minima of the smoothed mean joint speed (and the smoothed speed if `return_speed`)."
-    speed = _nan_gaussian(joint_speed(seq, step_s, max_gap_s), smooth_s * seq.fps)
+    speed = nan_gaussian(joint_speed(seq, step_s, max_gap_s), smooth_s * seq.fps)
     s_prev, s, s_next = speed[:-2], speed[1:-1], speed[2:]
     with np.errstate(invalid="ignore"):
         t = np.flatnonzero((s < s_prev) & (s < s_next)) + 1
@@ -376,8 +367,7 @@ def body_bones(layout) -> list[tuple[int, int]]:
 def bone_lengths(seq: PoseSequence) -> np.ndarray:
     "Length of every body bone in every frame `(T, B)`, in frame heights (x scaled by the aspect ratio); NaN where an end is missing."
     _check_sequence(seq)
-    w, h = seq.frame_size
-    p = seq.keypoints.astype(np.float64) * np.array([w / h, 1.0])
+    p = seq.keypoints.astype(np.float64) * seq.aspect_scale
     bones = np.array(body_bones(seq.layout))
     return np.linalg.norm(p[:, bones[:, 0]] - p[:, bones[:, 1]], axis=-1)
 
@@ -395,8 +385,8 @@ def bone_length_cv(seq: PoseSequence, per_bone: bool = False):
 # %% ../nbs/08_metrics.ipynb #b2e14863
 def _link_lengths(seq: PoseSequence) -> np.ndarray:
     "`(T, 7)` lengths (frame heights) of nose-neck, then neck-hip, hip-knee, knee-ankle on the right and on the left."
-    kind, w, h = seq.kind, *seq.frame_size
-    p = np.where(seq.visible[..., None], seq.keypoints.astype(np.float64), np.nan) * np.array([w / h, 1.0])
+    kind = seq.kind
+    p = np.where(seq.visible[..., None], seq.keypoints.astype(np.float64), np.nan) * seq.aspect_scale
     joint = lambda name: p[:, kind.index(name)]
     neck = joint("neck") if "neck" in kind.names else (joint("left_shoulder") + joint("right_shoulder")) / 2
     chain = [(joint("nose"), neck)]
@@ -423,8 +413,7 @@ def body_height(seq: PoseSequence, window_s: float = 2.0) -> np.ndarray:
 def off_body(seq: PoseSequence, window_s: float = 2.0) -> np.ndarray:
     "`(T, K)` bool: visible joints farther than one `body_height` from their frame's median joint."
     height = body_height(seq, window_s)
-    w, h = seq.frame_size
-    p = np.where(seq.visible[..., None], seq.keypoints.astype(np.float64), np.nan) * np.array([w / h, 1.0])
+    p = np.where(seq.visible[..., None], seq.keypoints.astype(np.float64), np.nan) * seq.aspect_scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # frames with no visible joint
         centre = np.nanmedian(p, axis=1, keepdims=True)

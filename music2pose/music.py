@@ -144,7 +144,7 @@ def _beat_local_score(envelope: np.ndarray, frames_per_beat: np.ndarray) -> np.n
         out[rows] = acc
     return out
 
-def _beat_dynamic_program(local: np.ndarray, frames_per_beat: np.ndarray, tightness: float) -> np.ndarray:
+def _beat_dynamic_program(local: np.ndarray, frames_per_beat: np.ndarray, tightness: float) -> tuple[np.ndarray, np.ndarray]:
     "Back-links `(N,)`: each frame's best previous beat (-1: none) and the cumulative score `(N,)`, as librosa's DP."
     N, varying = len(local), len(frames_per_beat) > 1
     backlink, cumscore = np.full(N, -1, dtype=np.int64), np.zeros(N)
@@ -181,14 +181,14 @@ def beat_frames(envelope: np.ndarray, frame_rate: float, bpm, tightness: float =
     last = next((n for n in range(len(cumscore) - 1, -1, -1) if peak[n] and cumscore[n] >= threshold), len(cumscore) - 1)
     beats = np.zeros(len(envelope), dtype=bool)
     while last >= 0: beats[last], last = True, backlink[last]
-    # beats at the ends weaker than half the RMS of the beats' smoothed local score are dropped
+    # beats at the ends weaker than half the RMS of the beats' smoothed local score are dropped (librosa's loops run
+    # off the array when no frame is stronger, an onset only in frame 0; here they stop at its end: no beats)
     w = np.hanning(5)
     smooth = np.convolve(local[beats], w)[len(w) // 2:len(local) + len(w) // 2]
     weak = 0.5 * ((smooth ** 2).mean() ** 0.5) if trim else 0.0
-    n = 0
-    while local[n] <= weak: beats[n], n = False, n + 1
-    n = len(local) - 1
-    while local[n] <= weak: beats[n], n = False, n - 1
+    strong = np.flatnonzero(local > weak)
+    if not len(strong): return np.zeros(0, dtype=np.int64)
+    beats[:strong[0]] = beats[strong[-1] + 1:] = False
     return np.flatnonzero(beats)
 
 # %% ../nbs/04_music.ipynb #a7d1e002

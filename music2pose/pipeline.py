@@ -152,9 +152,9 @@ class SongDecoder:
         bar = tqdm(total=len(todo), desc="decoding", unit="chunk", disable=not progress or len(todo) < 2)
         def drain() -> dict:
             done = {}
-            while todo and not self.stopping.is_set():
+            while not self.stopping.is_set():
                 try: a = todo.popleft()
-                except IndexError: break      # the other thread took the last one
+                except IndexError: break      # the queue is empty
                 done[a] = self._decode(a)
                 bar.update(1)
             return done

@@ -24,9 +24,9 @@ from .files import atomic_write, reading_file
 # %% auto #0
 __all__ = ['COCO17', 'OPENPOSE18', 'LAYOUTS', 'FPS', 'FRAME_SIZE', 'WINDOW_FRAMES', 'BONE_SLACK', 'NPZ_FORMAT',
            'AISTPP_FRAME_SIZE', 'SIDE_COLORS', 'KeypointLayout', 'get_layout', 'convert_layout', 'PoseSequence',
-           'limb_tree', 'reference_bone_lengths', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d', 'find_shared_data',
-           'write_openpose_json', 'read_openpose_json', 'load_poses', 'joint_sides', 'limb_sides', 'frame_index',
-           'pose_limits', 'plot_skeleton', 'plot_frame_strip']
+           'limb_tree', 'reference_bone_lengths', 'nan_gaussian', 'save_npz', 'load_npz', 'load_aistpp_keypoints2d',
+           'find_shared_data', 'write_openpose_json', 'read_openpose_json', 'load_poses', 'joint_sides', 'limb_sides',
+           'frame_index', 'pose_limits', 'plot_skeleton', 'plot_frame_strip']
 
 # %% ../nbs/02_poses.ipynb #640aea6a
 @dataclass(frozen=True)
@@ -274,9 +274,10 @@ def limb_tree(layout) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
         if not below: return parent, limb, levels
         levels.append(below)
 
-def _aspect(seq: PoseSequence) -> np.ndarray:
-    "Multiply normalised `(x, y)` by this to measure both in frame heights."
-    w, h = seq.frame_size
+@patch(as_prop=True)
+def aspect_scale(self: PoseSequence) -> np.ndarray:
+    "`(w / h, 1)`: normalised `(x, y)` times this are both in frame heights."
+    w, h = self.frame_size
     return np.array([w / h, 1.0])
 
 def _check_body(body, layout: str | None = None) -> PoseSequence:
@@ -289,7 +290,7 @@ def reference_bone_lengths(body: PoseSequence) -> np.ndarray:
     """`(limbs,)` length of each limb of `body` in frame heights, the median over its frames. A limb shorter than half
     the median limb (foreshortened in this view) counts as half of it; a limb never visible as the longest."""
     _check_body(body)
-    pos = np.where(body.visible[..., None], body.keypoints.astype(np.float64), np.nan) * _aspect(body)
+    pos = np.where(body.visible[..., None], body.keypoints.astype(np.float64), np.nan) * body.aspect_scale
     limbs = np.array(body.kind.limbs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # a limb never visible
@@ -353,7 +354,7 @@ def keep_bones(self: PoseSequence, body: PoseSequence, slack: float = BONE_SLACK
     _check_body(body, self.layout)
     reach = slack * reference_bone_lengths(body)
     parent, limb, levels = limb_tree(self.layout)
-    scale = _aspect(self)
+    scale = self.aspect_scale
     p, vis = self.keypoints.astype(np.float64) * scale, self.visible
     for j in (j for level in levels[1:] for j in level):
         bone = p[:, j] - p[:, parent[j]]
@@ -363,21 +364,22 @@ def keep_bones(self: PoseSequence, body: PoseSequence, slack: float = BONE_SLACK
     return self.replace(keypoints=(p / scale).astype(np.float32))
 
 # %% ../nbs/02_poses.ipynb #cc1ae871
+def nan_gaussian(x: np.ndarray, sigma: float, axis: int = 0) -> np.ndarray:
+    """Gaussian smoothing along `axis` (std `sigma` samples, cut at 4 std) that ignores NaNs: a NaN stays NaN and pulls
+    nothing; near a gap or an end the window holds fewer samples."""
+    from scipy.ndimage import gaussian_filter1d   # here: `import music2pose.poses` stays light
+    if sigma <= 0: return x
+    ok = np.isfinite(x)
+    total = gaussian_filter1d(np.where(ok, x, 0.0), sigma, axis=axis, mode="constant")
+    weight = gaussian_filter1d(ok.astype(np.float64), sigma, axis=axis, mode="constant")
+    return np.where(ok, total / np.maximum(weight, 1e-12), np.nan)
+
 @patch
 def smooth(self: PoseSequence, sigma_s: float) -> PoseSequence:
-    """A Gaussian low-pass over time (std `sigma_s` seconds, cut at 4 std), joint by joint over the frames where it is
-    visible: a missing frame is neither moved nor pulls its neighbours; at the ends the window holds fewer frames."""
+    "A Gaussian low-pass over time (`nan_gaussian`, std `sigma_s` seconds), joint by joint over the frames where it is visible."
     check_positive(sigma_s, "sigma_s", unit="seconds")
-    sigma = sigma_s * self.fps
-    reach = min(int(np.ceil(4 * sigma)), max(len(self) - 1, 0))
-    taps = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
-    vis = self.visible.astype(np.float64)[..., None]
-    x = np.where(vis > 0, self.keypoints.astype(np.float64), 0.0)
-    pad = lambda a: np.pad(a, ((reach, reach), (0, 0), (0, 0)))
-    xs, ws = pad(x * vis), pad(vis)
-    num = sum(t * xs[k:k + len(self)] for k, t in enumerate(taps))
-    den = sum(t * ws[k:k + len(self)] for k, t in enumerate(taps))
-    return self.replace(keypoints=np.where(vis > 0, num / np.maximum(den, 1e-12), np.nan).astype(np.float32))
+    shown = np.where(self.visible[..., None], self.keypoints.astype(np.float64), np.nan)
+    return self.replace(keypoints=nan_gaussian(shown, sigma_s * self.fps).astype(np.float32))
 
 # %% ../nbs/02_poses.ipynb #0b0b3c68
 @patch

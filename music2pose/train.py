@@ -338,7 +338,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
                     split: str | None = "train", init: str | os.PathLike | None = None, **overrides) -> Path:
     """Train a `PoseDiT` by flow matching on a corpus folder (or a `LatentDanceDataset`); returns `out_dir/model`.
     Checkpoints in `out_dir` and, with `resume`, continues from the last one exactly as if never stopped. `init`: a
-    generator folder ('default': the shipped one) whose weights a new run starts from (a fine-tune), not from random."""
+    generator folder ('default': the shipped one) whose weights and music statistics a new run starts from (a fine-tune)."""
     from accelerate import Accelerator
     from accelerate.utils import set_seed
     config = get_train_config(config, **({"steps": steps} if steps is not None else {}), **overrides)
