@@ -3,6 +3,9 @@
     # generators (each arm: its training seeds' model folders), e.g. time-shared vs text-style ids:
     python benchmarks/study.py generators --heldout HELDOUT40 --clips 40 --frames 256 --out nbs/results/indexing.json \
         --arm "time-shared=RUN0/model,RUN1/model,RUN2/model" --arm "text-style=RUN3/model,RUN4/model,RUN5/model"
+    # the same on the validation songs of a training corpus (Dance with Melody), 20 s a clip:
+    python benchmarks/study.py generators --heldout dwm5 --heldout-split val --frames 600 --out nbs/results/dwm_indexing.json \
+        --arm ...
     # VAE variants, 3 seeds, the small recipe for 400 steps:
     python benchmarks/study.py vae --ablation value --corpus TRAIN_CORPUS --heldout HELDOUT40 --out-dir runs/vae-value \
         --json nbs/results/vae_value.json
@@ -10,13 +13,14 @@
 Both resume after an interruption (finished generators / VAEs are skipped) and print the table over seeds.
 """
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from music2pose.evaluate import load_heldout
+from music2pose.evaluate import load_heldout, segment_boundaries
 from music2pose.files import atomic_write, load_corpus
 from music2pose.poses import find_shared_data, load_aistpp_keypoints2d, load_npz
-from music2pose.study import arm_table, format_arm_table, format_spread, run_study, vae_ablation, vae_table
+from music2pose.study import arm_table, clip_scores, format_arm_table, format_spread, run_study, vae_ablation, vae_table
 
 VAE_ABLATIONS = {
     # the all-channel VAE gets as many latent channels as the 12 groups together (12 x 4): latents of the same size
@@ -39,8 +43,11 @@ def main(argv=None) -> int:
     g = sub.add_parser("generators", help="score arms of generator folders on a held-out corpus")
     g.add_argument("--arm", type=parse_arm, action="append", required=True, metavar="NAME=DIR[,DIR...]")
     g.add_argument("--heldout", required=True); g.add_argument("--clips", type=int); g.add_argument("--frames", type=int)
+    g.add_argument("--heldout-split", choices=("all", "val", "test"), default="all",
+                   help="score the songs of this split of a training corpus (default: every clip of --heldout)")
     g.add_argument("--steps", type=int, default=30); g.add_argument("--guidance", type=float, default=2.0)
     g.add_argument("--out", required=True, help="the study's JSON (resumed if it exists)")
+    g.add_argument("--real", action="store_true", help="also score the held-out dances themselves (arm 'real dancers')")
     v = sub.add_parser("vae", help="train and measure VAE variants over seeds")
     v.add_argument("--ablation", choices=sorted(VAE_ABLATIONS), required=True)
     v.add_argument("--corpus", required=True); v.add_argument("--heldout", required=True)
@@ -52,9 +59,14 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     if args.what == "generators":
-        heldout = load_heldout(args.heldout, args.clips, args.frames, progress=False)
+        heldout = load_heldout(args.heldout, args.clips, args.frames, progress=False,
+                               split=None if args.heldout_split == "all" else args.heldout_split)
         study = run_study(dict(args.arm), heldout, args.out, args.steps, args.guidance)
-        print(format_arm_table(arm_table(study, ("bas_own", "bas_other", "bas_gap", "fid_k", "jitter", "bone_cv",
+        if args.real:   # the yardstick: the same scores for the dances the generators are compared with
+            scores = clip_scores(heldout.dances, heldout, segment_boundaries(heldout.frames))
+            study["arms"]["real dancers"] = {"held-out dances": {**scores, "fid_k": 0.0}}
+            with atomic_write(args.out, "w") as f: json.dump(study, f, indent=1)
+        print(format_arm_table(arm_table(study, ("bas_own", "bas_other", "bas_gap", "tempo_lock", "tempo_gap", "fid_k", "jitter", "bone_cv",
                                                  "disc_position", "disc_velocity", "proportion_error", "proportion_change"))))
         return 0
 

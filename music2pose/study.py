@@ -18,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .evaluate import HeldOutSet, generated_dances, segment_boundaries
-from .metrics import beat_align_score, bone_length_cv, bone_lengths, discontinuity, fid_k, jitter
+from .metrics import beat_align_score, bone_length_cv, bone_lengths, discontinuity, fid_k, jitter, tempo_lock
 from .files import atomic_write
 from .poses import PoseSequence
 from .vae import get_vae_config, reconstruction_errors, summarize_errors, train_vae
@@ -69,19 +69,23 @@ def proportion_change(dance: PoseSequence, boundaries) -> np.ndarray:
         return np.nanmean(np.abs(np.diff(w, axis=0)), 1)
 
 # %% ../nbs/22_study.ipynb #c84ac007
-CLIP_METRICS = ("bas_own", "bas_other", "bas_gap", "jitter", "bone_cv")
+CLIP_METRICS = ("bas_own", "bas_other", "bas_gap", "tempo_lock", "tempo_lock_detuned", "tempo_gap", "jitter", "bone_cv")
 SEAM_METRICS = ("disc_position", "disc_velocity", "proportion_error", "proportion_change")
 
 def clip_scores(dances: Sequence[PoseSequence], heldout: HeldOutSet, boundaries=(), sigma: float = 0.05) -> dict:
     """One number per clip for every metric of the study: BAS against the clip's own beats and another song's (FACT
-    convention) and their difference, jitter, bone-length CV; with window `boundaries` also the discontinuity there
+    convention) and their difference, the tempo lock at the song's tempo and at detuned tempi (`08_metrics`) and
+    their difference, jitter, bone-length CV; with window `boundaries` also the discontinuity there
     (`08_metrics`), the proportion error against the held-out dancer (mean over windows, and `proportion_by_window`)
     and the proportion change from window to window."""
     dances = list(dances)
     if len(dances) != len(heldout): raise ValueError(f"{len(dances)} dances for {len(heldout)} held-out clips; give one dance per clip")
     own = [beat_align_score(d, b, "fact", sigma) for d, b in zip(dances, heldout.beats)]
     other = [beat_align_score(d, b, "fact", sigma) for d, b in zip(dances, heldout.other_beats)]
-    out = {"bas_own": own, "bas_other": other, "bas_gap": list(np.subtract(own, other)),
+    # a clip with under two beats has no beat period: NaN, left out of the means like an unscorable boundary
+    locks = np.array([tempo_lock(d, b) if len(b) > 1 else (np.nan, np.nan) for d, b in zip(dances, heldout.beats)]).reshape(-1, 2)
+    out = {"bas_own": own, "bas_other": other, "bas_gap": list(np.subtract(own, other)), "tempo_lock": locks[:, 0],
+           "tempo_lock_detuned": locks[:, 1], "tempo_gap": locks[:, 0] - locks[:, 1],
            "jitter": [jitter(d) for d in dances], "bone_cv": [bone_length_cv(d) for d in dances]}
     if len(boundaries):
         b = np.asarray(boundaries)
@@ -180,7 +184,7 @@ def plot_arms(study: dict, metrics: Sequence[str] = ("bas_own", "bas_gap", "jitt
             ax.plot(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v, "o", color=f"C{i}", ms=5)
         ax.set_xticks(range(len(study["arms"])), list(study["arms"]), rotation=20, ha="right", fontsize=8)
         ax.set_title(m, fontsize=9)
-        if m == "bas_gap": ax.axhline(0, color="k", lw=0.8)
+        if m.endswith("_gap"): ax.axhline(0, color="k", lw=0.8)   # a gap above 0: the dance follows its own song
     return axes
 
 def plot_window_proportions(study: dict, ax=None):

@@ -53,6 +53,18 @@ def test_clip_scores_wants_one_dance_per_clip():
     with pytest.raises(ValueError, match="one dance per clip"): clip_scores([], Held())
 
 
+def test_clip_scores_leave_a_clip_without_a_beat_period_out_of_the_tempo_scores():
+    rng = np.random.default_rng(0)
+    dances = [PoseSequence((0.5 + 0.05 * rng.standard_normal((120, 18, 2))).astype(np.float32), fps=30) for _ in range(2)]
+    class Held:   # a 4 s clip with a beat every half second, and one whose song has a single beat
+        beats, other_beats = [np.arange(0.5, 4, 0.5), np.array([1.0])], [np.array([1.0]), np.arange(0.5, 4, 0.5)]
+        def __len__(self): return 2
+    scores = clip_scores(dances, Held())
+    assert np.isfinite(scores["tempo_lock"][0]) and np.isfinite(scores["tempo_gap"][0])
+    assert np.isnan(scores["tempo_lock"][1]) and np.isnan(scores["tempo_gap"][1])   # no period to lock to: not a score of 0
+    assert np.isfinite(scores["jitter"]).all() and len(scores["bas_own"]) == 2
+
+
 def test_vae_ablation_input_checks(tmp_path):
     with pytest.raises(ValueError, match="at least one variant"): vae_ablation([], {}, {}, out_dir=tmp_path)
     with pytest.raises(ValueError, match="no errors"): merge_errors([])
