@@ -8,7 +8,8 @@ For each song length (synthetic songs made here, so nothing is downloaded; or th
   fresh process: wall time, peak resident memory (the child's own ru_maxrss), real-time factor (dance s / wall s),
   and the wall seconds of each stage (`STAGES`: timers put around the functions the command calls; `start + imports`
   is everything before the model is loaded, `other` what no stage covers: tearing down, the small files).
-  `--first-run`: also once with an empty numba cache, as the first run after installing (librosa compiles then);
+  `--first-run`: also once with an empty numba cache, as the first run after installing (librosa compiled its kernels
+  then, before `spectral` replaced it on this path; the row keeps that from coming back unseen);
   `--repeats`: warm runs per length, the table shows their medians;
 - the model alone (in this process, features computed beforehand): sampling windows and decoding, each timed;
 - the seams: per-frame body displacement (joints' mean, in frame heights) at the frames where a window's new frames
@@ -84,7 +85,8 @@ for name, where in stages.items(): wrap(name, where)
 rc = main(sys.argv[1:])
 spent["imports"] = t_imports
 with open(os.environ["M2P_TIMES"], "w") as f: json.dump(spent, f)
-sys.exit(rc)
+sys.stdout.flush(); sys.stderr.flush()
+os._exit(rc)   # as the `music2pose` executable leaves (cli.console_main): without tearing torch down
 """
 
 

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from .files import atomic_write
 from .poses import FPS
+from . import spectral
 
 # %% auto #0
 __all__ = ['DEFAULT_SR', 'MAX_CHANNELS', 'HOP_LENGTH', 'TEMPO_MODES', 'DEFAULT_TEMPO_MODE', 'TEMPO_WINDOW_S', 'TEMPO_RANGE',
@@ -101,8 +102,7 @@ def load_audio(source, sr: int | None = DEFAULT_SR, *, sr_in: float | None = Non
     y = a.mean(axis=1)  # stereo -> mono
     if sr is not None and sr != native:
         if not (sr > 0 and float(sr).is_integer()): raise ValueError(f"sr must be a positive whole number of Hz, got {sr}")
-        import librosa
-        y = librosa.resample(y, orig_sr=native, target_sr=int(sr), res_type="soxr_hq")
+        y = spectral.resample(y, native, int(sr))
     return y.astype(np.float32), int(sr if sr is not None else native)
 
 # %% ../nbs/04_music.ipynb #c249de83
@@ -167,16 +167,15 @@ def _beat_dynamic_program(local: np.ndarray, frames_per_beat: np.ndarray, tightn
 def beat_frames(envelope: np.ndarray, frame_rate: float, bpm, tightness: float = 100.0, trim: bool = True) -> np.ndarray:
     """Beat frames of an onset `envelope` at `frame_rate` frames/s led by `bpm` (one tempo, or one per frame): librosa's
     `beat_track(onset_envelope=..., bpm=...)`, the same frames, without compiling `librosa.beat`."""
-    import librosa.util
     bpm = np.atleast_1d(np.asarray(bpm, dtype=np.float64))
     if len(bpm) not in (1, len(envelope)): raise ValueError(f"bpm has {len(bpm)} values for {len(envelope)} frames; give one, or one per frame")
     if not (bpm > 0).all(): raise ValueError("bpm must be positive")
     frames_per_beat = np.round(frame_rate * 60.0 / bpm)
-    normalised = (envelope / (envelope.std(ddof=1, axis=-1, keepdims=True) + librosa.util.tiny(envelope))).astype(np.float64)
+    normalised = (envelope / (envelope.std(ddof=1, axis=-1, keepdims=True) + spectral.tiny(envelope))).astype(np.float64)
     local = _beat_local_score(normalised, frames_per_beat)
     backlink, cumscore = _beat_dynamic_program(local, frames_per_beat, float(np.float32(tightness)))
     # the last beat: the latest local maximum of the cumulative score above half their median
-    peak = librosa.util.localmax(cumscore, axis=-1)
+    peak = spectral.local_max(cumscore)
     threshold = 0.5 * np.ma.getdata(np.ma.median(np.ma.masked_array(data=cumscore, mask=~peak), axis=-1))
     last = next((n for n in range(len(cumscore) - 1, -1, -1) if peak[n] and cumscore[n] >= threshold), len(cumscore) - 1)
     beats = np.zeros(len(envelope), dtype=bool)
@@ -220,23 +219,21 @@ def _best_tempo_path(log_evidence: np.ndarray, step_cost: float, jump_cost: floa
     return path
 
 def log_mel(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH) -> np.ndarray:
-    "The log-power mel spectrogram `(128, 1 + len(y) // hop_length)` that librosa's onset strength and MFCCs both start from."
-    import librosa
-    return librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, hop_length=hop_length))
+    "The log-power mel spectrogram `(128, 1 + len(y) // hop_length)` that the onset strength and MFCCs both start from."
+    return spectral.log_mel_spectrogram(y, sr, hop_length)
 
 def local_tempo(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0,
                 mel: np.ndarray | None = None) -> np.ndarray:
     """A tempo (BPM) for every onset frame of `y` (`1 + len(y) // hop_length`), free to change where the music does; zeros
     for silence. `mel`: `log_mel(y, sr, hop_length)` if the caller has it already (None: computed here)."""
-    import librosa
     if not (np.isfinite(start_bpm) and start_bpm > 0): raise ValueError(f"start_bpm must be a positive number of BPM, got {start_bpm}")
     if mel is None: mel = log_mel(y, sr, hop_length)
     # median over frequency: drums are broadband and count, the slow beating of a sustained chord is narrowband and does not
-    env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length, aggregate=np.median)
+    env = spectral.onset_strength(mel, hop_length, aggregate=np.median)
     if not env.any(): return np.zeros(len(env))
     frame_rate = sr / hop_length
     window = max(int(round(TEMPO_WINDOW_S * frame_rate)), 4)
-    gram = librosa.feature.tempogram(onset_envelope=env, sr=sr, hop_length=hop_length, win_length=window)
+    gram = spectral.tempogram(env, window)
     lags = np.arange(max(2, int(np.floor(frame_rate * 60 / TEMPO_RANGE[1]))), min(window - 2, int(np.ceil(frame_rate * 60 / TEMPO_RANGE[0]))) + 1)
     if len(lags) == 0: return np.zeros(len(env))
     bpm = 60 * frame_rate / lags
@@ -257,17 +254,16 @@ def track_beats(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm:
     """`(beat frames, tempo in BPM, tempo per frame)` of mono audio `y`: Ellis' dynamic-programming tracker (`beat_frames`, librosa's) led by
     `local_tempo` (`tempo_mode="varying"`) or by one tempo for the whole clip (`"steady"`). Silence: no beats, tempo 0.
     `onset_envelope`, `mel`: the onset strength and `log_mel` of `y` if the caller has them already."""
-    import librosa
     if tempo_mode not in TEMPO_MODES: raise ValueError(f"tempo_mode must be one of {', '.join(map(repr, TEMPO_MODES))}, got {tempo_mode!r}")
     if onset_envelope is None and mel is None: mel = log_mel(y, sr, hop_length)
-    env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length) if onset_envelope is None else onset_envelope
+    env = spectral.onset_strength(mel, hop_length) if onset_envelope is None else onset_envelope
     if not env.any(): return np.zeros(0, dtype=int), 0.0, np.zeros(len(env))
     if tempo_mode == "steady":
-        tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm))[0])
+        tempo = spectral.global_tempo(env, sr, hop_length, start_bpm)
         beats = beat_frames(env, float(sr) / hop_length, tempo, tightness)
         return np.asarray(beats, dtype=int), tempo, np.full(len(env), tempo)
     # lean toward the song's one-tempo estimate: a steady song keeps the octave the steady tracker hears
-    overall = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=hop_length, start_bpm=start_bpm))[0])
+    overall = spectral.global_tempo(env, sr, hop_length, start_bpm)
     curve = local_tempo(y, sr, hop_length, overall if overall > 0 else start_bpm, mel)[:len(env)]
     if not curve.any(): return np.zeros(0, dtype=int), 0.0, curve
     beats = beat_frames(env, float(sr) / hop_length, curve, tightness)
@@ -286,18 +282,14 @@ def _one_hot(frames: np.ndarray, T: int) -> np.ndarray:
 
 def baseline_features(y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH, start_bpm: float = 120.0,
                       tightness: float = 100.0, tempo_mode: str = DEFAULT_TEMPO_MODE):
-    "The 35 baseline features `(T, 35)` of mono audio `y` at `sr`, with beat frames and tempo (BPM); `tempo_mode`: see `track_beats`."
-    import librosa
+    """The 35 baseline features `(T, 35)` of mono audio `y` at `sr`, with beat frames and tempo (BPM); `tempo_mode`: see
+    `track_beats`. librosa's definitions, computed by `spectral` (23_spectral) without importing librosa."""
     T = len(y) // hop_length
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*empty frequency set.*")  # tuning estimate of silence
-        # clips under ~1 s: the CQT's lowest octaves get less signal than one filter; librosa zero-pads, which is right
-        warnings.filterwarnings("ignore", message="n_fft=.* is too large for input signal")
-        mel = log_mel(y, sr, hop_length)   # once: librosa would compute it for the onset envelopes and the MFCCs each
-        env = librosa.onset.onset_strength(S=mel, sr=sr, hop_length=hop_length)
-        mfcc = librosa.feature.mfcc(S=mel, n_mfcc=20)
-        chroma = librosa.feature.chroma_cens(y=y, sr=sr, hop_length=hop_length, n_chroma=12)
-    peaks = librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=hop_length)
+    mel = log_mel(y, sr, hop_length)   # once, for the onset envelopes and the MFCCs
+    env = spectral.onset_strength(mel, hop_length)
+    mfcc = spectral.mfcc(mel, n_mfcc=20)
+    chroma = spectral.chroma_cens(y, sr, hop_length)
+    peaks = spectral.onset_peaks(env, sr, hop_length)
     beats, tempo, _ = track_beats(y, sr, hop_length, start_bpm, tightness, tempo_mode, onset_envelope=env, mel=mel)
     feats = np.concatenate([env[:T, None], mfcc[:, :T].T, chroma[:, :T].T, _one_hot(peaks, T)[:, None],
                             _one_hot(beats, T)[:, None]], axis=1).astype(np.float32)

@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 from .checks import check_positive
 from .choreo import choreograph
 from .metrics import beat_align_score, motion_beats
-from .music import HOP_LENGTH, TEMPO_MODES, MusicFeatures, analysis_sr, load_audio, music_features, track_beats
+from .music import HOP_LENGTH, TEMPO_MODES, MusicFeatures, analysis_sr, load_audio, log_mel, music_features, track_beats
+from .spectral import onset_strength
 from .pipeline import Music2PosePipeline
 from .poses import FPS, PoseSequence
 from .synth import Score, Section, make_score, synthesize
@@ -305,11 +306,10 @@ def beat_tracking_scores(found_beats, true_beats, start: float = 0.0, stop: floa
 def plot_tracked_beats(audio: np.ndarray, sr: int, true_beats, fps: float = FPS, change_s: float | None = None,
                        title: str = "", start_bpm: float = 120.0):
     "Onset envelope with the true beats and those of both trackers (`04_music.track_beats`), and the tempo each followed."
-    import librosa
     import matplotlib.pyplot as plt
     sr_analysis = analysis_sr(fps)
     y, _ = load_audio(audio, sr=sr_analysis, sr_in=sr)
-    env = librosa.onset.onset_strength(y=y, sr=sr_analysis, hop_length=HOP_LENGTH)   # the features' onset_env
+    env = onset_strength(log_mel(y, sr_analysis), HOP_LENGTH)   # the features' onset_env
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 3.8), sharex=True, gridspec_kw=dict(height_ratios=[1.3, 1]))
     t = np.arange(len(env)) / fps
     top.plot(t, env, color="0.55", lw=0.8, label="onset strength")

@@ -30,7 +30,16 @@ def cli(*args, timeout=600, **kwargs):
 
 def test_console_script_is_declared():
     text = (ROOT / "pyproject.toml").read_text()
-    assert 'music2pose = "music2pose.cli:main"' in text
+    assert 'music2pose = "music2pose.cli:console_main"' in text
+
+
+def test_the_executable_leaves_with_its_output_and_exit_code(tmp_path):
+    # console_main leaves through os._exit: what was printed must still arrive, and the exit code must be main's
+    out = tmp_path / "out"
+    r = cli("generate", SONG, "-o", out, "--seconds", 2, "--no-video", *QUICK)
+    assert r.returncode == 0 and "2.0 s of dance" in r.stdout, (r.returncode, r.stdout, r.stderr)
+    r = cli("generate", tmp_path / "missing.wav", "-o", tmp_path / "other")
+    assert r.returncode == 2 and "missing.wav: no such audio file" in r.stderr, (r.returncode, r.stderr)
 
 
 def test_generate_writes_every_output(tmp_path):
