@@ -29,7 +29,6 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from music2pose.music import music_features
 from music2pose.metrics import discontinuity
 from music2pose.pipeline import Music2PosePipeline, as_reference_pose, bf16_is_fast, decode_song, plan_segments
 from music2pose.synth import make_score, synthesize, write_audio
@@ -138,7 +137,7 @@ for seconds in args.lengths:
     song = make_song(seconds)
     row = dict(seconds=seconds)
     if not args.skip_model:
-        music = music_features(song, fps=pipe.fps, duration=seconds)
+        music = pipe.song_features(song, seconds)   # as the model reads them (the beat phase added where it was trained with it)
         plan = plan_segments(len(music.features), pipe.window_frames, pipe.overlap_frames, pipe.vae.stride)
         g = torch.Generator().manual_seed(0)
         reference = as_reference_pose(None)

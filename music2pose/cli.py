@@ -211,8 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console_main() -> None:
     "The `music2pose` executable (and `python -m music2pose.cli`): `main`, then out without tearing the interpreter down."
     code = main()
-    # training and evaluation exit the usual way: their data-loader workers and trackers expect it, and 0.8 s is nothing there
-    if sys.argv[1:2] and sys.argv[1] in DELEGATED: sys.exit(code)
+    # the usual way out for training and evaluation (their data-loader workers and trackers expect it; 0.8 s is nothing
+    # there) and under a profiler or coverage (`python -m cProfile -m music2pose.cli ...`), which write their results at exit
+    if (sys.argv[1:2] and sys.argv[1] in DELEGATED) or sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     # Everything is written and closed by now. Unloading torch and diffusers module by module would take 0.8 s more:
     # a tenth of a 20 s song's whole command, for nothing a finished command needs.
     sys.stdout.flush()

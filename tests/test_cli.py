@@ -42,6 +42,15 @@ def test_the_executable_leaves_with_its_output_and_exit_code(tmp_path):
     assert r.returncode == 2 and "missing.wav: no such audio file" in r.stderr, (r.returncode, r.stderr)
 
 
+def test_a_profiled_command_leaves_the_usual_way(tmp_path):
+    # under cProfile (or coverage) the executable exits normally, so the profiler can write what it measured
+    profile = tmp_path / "cli.prof"
+    r = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "music2pose.cli", "render",
+                        str(tmp_path / "missing.npz"), "-o", str(tmp_path / "dance.mp4")], capture_output=True, text=True, cwd=ROOT)
+    assert "missing.npz" in r.stderr, r.stderr
+    assert profile.is_file() and profile.stat().st_size > 0
+
+
 def test_generate_writes_every_output(tmp_path):
     out = tmp_path / "out"
     r = cli("generate", SONG, "-o", out, "--seconds", 4, "--frames", "--style", "openpose", *QUICK)
