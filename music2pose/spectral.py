@@ -89,7 +89,7 @@ def mel_filters(sr: float, n_fft: int = N_FFT, n_mels: int = 128) -> np.ndarray:
     weights.flags.writeable = False   # cached and shared
     return weights
 
-# %% ../nbs/23_spectral.ipynb #0fc23b4d
+# %% ../nbs/23_spectral.ipynb #ad9aa635
 def power_to_db(S: np.ndarray, amin: float = 1e-10, top_db: float = 80.0) -> np.ndarray:
     "10 log10(power), floored at `amin` and at `top_db` below the loudest bin: `librosa.power_to_db` (ref 1)."
     log_spec = 10.0 * np.log10(np.maximum(amin, S))
@@ -104,7 +104,7 @@ def mfcc(log_mel: np.ndarray, n_mfcc: int = 20) -> np.ndarray:
     "The first `n_mfcc` orthonormal DCT-II coefficients of a log-mel spectrogram over the bands, `(n_mfcc, T)`: `librosa.feature.mfcc(S=...)`."
     return scipy.fft.dct(log_mel, axis=-2, type=2, norm="ortho")[:n_mfcc]
 
-# %% ../nbs/23_spectral.ipynb #ffcff978
+# %% ../nbs/23_spectral.ipynb #c095917d
 def onset_strength(log_spec: np.ndarray, hop_length: int = 512, aggregate=np.mean, n_fft: int = N_FFT) -> np.ndarray:
     """Spectral flux of a log spectrogram `(F, T)`: the rise of each band since the frame before, aggregated over the
     bands and delayed to line up with centred frames, `(T,)`: `librosa.onset.onset_strength(S=log_spec)`."""
@@ -142,7 +142,7 @@ def onset_peaks(envelope: np.ndarray, sr: float, hop_length: int = 512) -> np.nd
             last = i
     return np.asarray(peaks, dtype=int)
 
-# %% ../nbs/23_spectral.ipynb #a1e099b1
+# %% ../nbs/23_spectral.ipynb #8140665b
 def tempogram(envelope: np.ndarray, win_length: int) -> np.ndarray:
     """Local autocorrelation of an onset envelope `(win_length, T)`: lags 0 .. win_length - 1 of a Hann-windowed stretch
     centred on each frame, each column scaled to peak 1: `librosa.feature.tempogram(onset_envelope=envelope)`."""
@@ -168,7 +168,7 @@ def global_tempo(envelope: np.ndarray, sr: float, hop_length: int = 512, start_b
     log_prior[:int(np.argmax(bpms < max_bpm))] = -np.inf
     return float(bpms[np.argmax(np.log1p(1e6 * mean_gram) + log_prior)])
 
-# %% ../nbs/23_spectral.ipynb #8f20a49b
+# %% ../nbs/23_spectral.ipynb #17ccadaa
 def estimate_tuning(y: np.ndarray, sr: float, bins_per_octave: int = 36, resolution: float = 0.01, n_fft: int = N_FFT,
                     fmin: float = 150.0, fmax: float = 4000.0) -> float:
     """The song's offset from A440 in fractions of a `1 / bins_per_octave` octave: the most common offset of the strong
@@ -196,7 +196,7 @@ def estimate_tuning(y: np.ndarray, sr: float, bins_per_octave: int = 36, resolut
     counts, edges = np.histogram(offset, np.linspace(-0.5, 0.5, int(np.ceil(1.0 / resolution)) + 1))
     return float(edges[np.argmax(counts)])
 
-# %% ../nbs/23_spectral.ipynb #1e6d345f
+# %% ../nbs/23_spectral.ipynb #d407c13c
 CQT_BINS_PER_OCTAVE, CQT_OCTAVES = 36, 7
 CQT_BINS = CQT_BINS_PER_OCTAVE * CQT_OCTAVES
 C1_HZ = 440.0 * 2.0 ** ((np.asanyarray(24) - 69.0) / 12.0)   # librosa.note_to_hz('C1'), computed as it does
@@ -280,11 +280,11 @@ def cqt_magnitude(y: np.ndarray, sr: float, hop_length: int = 512, tuning: float
     transform /= sqrt_lengths
     return np.abs(transform)
 
-# %% ../nbs/23_spectral.ipynb #7d5ca765
+# %% ../nbs/23_spectral.ipynb #2433b42c
 def _normalize_columns(S: np.ndarray, order: float) -> np.ndarray:
     "Each column scaled to length 1 in the L-`order` norm; near-silent columns left as they are: `librosa.util.normalize(S, norm=order, axis=-2)`."
     length = np.sum(np.abs(S).astype(float) ** order, axis=-2, keepdims=True) ** (1.0 / order)
-    length[length < np.finfo(S.dtype).tiny] = 1.0
+    length[length < tiny(S)] = 1.0
     out = np.empty_like(S)
     out[:] = S / length
     return out
