@@ -46,6 +46,7 @@ def main(argv=None) -> int:
     g.add_argument("--heldout-split", choices=("all", "val", "test"), default="all",
                    help="score the songs of this split of a training corpus (default: every clip of --heldout)")
     g.add_argument("--steps", type=int, default=30); g.add_argument("--guidance", type=float, default=2.0)
+    g.add_argument("--seed", type=int, default=0, help="sampling seed (default 0): another draws every dance anew from the same model")
     g.add_argument("--out", required=True, help="the study's JSON (resumed if it exists)")
     g.add_argument("--real", action="store_true", help="also score the held-out dances themselves (arm 'real dancers')")
     v = sub.add_parser("vae", help="train and measure VAE variants over seeds")
@@ -61,7 +62,7 @@ def main(argv=None) -> int:
     if args.what == "generators":
         heldout = load_heldout(args.heldout, args.clips, args.frames, progress=False,
                                split=None if args.heldout_split == "all" else args.heldout_split)
-        study = run_study(dict(args.arm), heldout, args.out, args.steps, args.guidance)
+        study = run_study(dict(args.arm), heldout, args.out, args.steps, args.guidance, args.seed)
         if args.real:   # the yardstick: the same scores for the dances the generators are compared with
             scores = clip_scores(heldout.dances, heldout, segment_boundaries(heldout.frames))
             study["arms"].pop("real dancers", None)   # re-added last: the yardstick row closes the table, however many arms come later

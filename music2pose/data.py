@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from .files import atomic_path, atomic_write, load_corpus, write_corpus_index
 from .poses import (FPS, FRAME_SIZE, OPENPOSE18, WINDOW_FRAMES, PoseSequence, load_aistpp_keypoints2d, load_npz,
                               load_poses, save_npz)
-from .music import (FRAMES_PER_TOKEN, MusicFeatures, load_features, music_features, music_tokens,
+from .music import (DEFAULT_SR, FRAMES_PER_TOKEN, MusicFeatures, load_features, music_features, music_tokens,
                               save_features, feature_stats)
 
 # %% auto #0
@@ -61,7 +61,8 @@ def read_corpus(root: str | os.PathLike) -> tuple[dict, list[DanceClip]]:
     "The index (`corpus.json` as a dict, checked by `music2pose.files.load_corpus`) and the clips of a corpus folder."
     root = Path(root)
     index = load_corpus(root)
-    return index, [DanceClip(c["id"], c["song"], root / c["poses"], root / c["audio"], float(c["bpm"])) for c in index["clips"]]
+    return index, [DanceClip(c["id"], c["song"], root / c["poses"], None if c["audio"] is None else root / c["audio"], float(c["bpm"]))
+                   for c in index["clips"]]
 
 # %% ../nbs/07_data.ipynb #2712d824
 SPLITS = ("train", "val", "test")
@@ -347,7 +348,9 @@ def aistpp_to_corpus(aistpp_root: str | os.PathLike, out_dir: str | os.PathLike,
                      views: Iterable[int] = (0,), fps: float = FPS, music_dir: str | os.PathLike | None = "auto",
                      splits_dir: str | os.PathLike | None = None, progress: bool = True) -> dict:
     """Write AIST++ sequences (of one official `split`, or all) as a music2pose corpus folder in `out_dir`: one clip per
-    sequence and camera view, OpenPose-18 at `fps`, songs copied in. Resumable; returns the validated index."""
+    sequence and camera view, OpenPose-18 at `fps`, songs copied in. `music_dir=None`: a poses-only corpus (every clip's
+    `audio` null), dances a generator can learn motion from with its music token dropped. Resumable; returns the
+    validated index."""
     import soundfile as sf
     views = list(views)
     if not views or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in views):
@@ -356,12 +359,13 @@ def aistpp_to_corpus(aistpp_root: str | os.PathLike, out_dir: str | os.PathLike,
     if not (isinstance(fps, (int, float)) and np.isfinite(fps) and fps > 0): raise ValueError(f"fps must be a positive number, got {fps!r}")
     root, out = Path(aistpp_root), Path(out_dir)
     if out.resolve() == root.resolve(): raise ValueError(f"out_dir must be a new folder, not the AIST++ folder {root}")
+    poses_only = music_dir is None
     clips = aistpp_clips(root, split, music_dir, splits_dir)
-    if any(c.audio is None for c in clips):
-        raise FileNotFoundError(f"{root}: no AIST++ music (no music/ folder); a corpus pairs every dance with its song: "
-                                f"download_aistpp({str(root)!r}, what=('music',)) or pass music_dir=")
+    if not poses_only and any(c.audio is None for c in clips):
+        raise FileNotFoundError(f"{root}: no AIST++ music (no music/ folder); download_aistpp({str(root)!r}, what=('music',)), "
+                                f"pass music_dir=, or music_dir=None for a corpus of poses only")
     sample_rates = {}
-    for song, audio in {c.song: c.audio for c in clips}.items():
+    for song, audio in ({} if poses_only else {c.song: c.audio for c in clips}).items():
         dst = out / "songs" / f"{song}{audio.suffix.lower()}"
         _copy_if_changed(audio, dst)
         try: sample_rates[song] = sf.info(dst).samplerate
@@ -374,11 +378,11 @@ def aistpp_to_corpus(aistpp_root: str | os.PathLike, out_dir: str | os.PathLike,
         else:
             seq = load_aistpp_keypoints2d(c.poses, view=v).resample(fps).to_layout("openpose18")
             save_npz(seq, pose_path); frames = len(seq)
-        entries.append({"id": clip_id, "song": c.song, "audio": f"songs/{c.song}{c.audio.suffix.lower()}",
+        entries.append({"id": clip_id, "song": c.song, "audio": None if poses_only else f"songs/{c.song}{c.audio.suffix.lower()}",
                         "poses": f"poses/{clip_id}.npz", "seconds": round(frames / fps, 6), "bpm": float(c.bpm),
                         "seed": 0,   # the format's generator seed: real dances have none
                         "sequence": c.id, "view": v})
-    rates, counts = np.unique(list(sample_rates.values()), return_counts=True)
+    rates, counts = np.unique(list(sample_rates.values()) or [DEFAULT_SR], return_counts=True)
     write_corpus_index(out, fps, int(rates[counts.argmax()]),   # the songs' rate (the most common one); readers resample anyway
                        entries, source="AIST++", split=split, views=[int(v) for v in views])
     return load_corpus(out)

@@ -144,7 +144,8 @@ def write_corpus_index(out_dir: str | os.PathLike, fps: float, sr: int, clips: l
     return index
 
 # %% ../nbs/01_files.ipynb #528d7c77
-_CLIP_KEYS = {"id": str, "song": str, "audio": str, "poses": str, "seconds": (int, float), "bpm": (int, float), "seed": int}
+# "audio": null marks a dance without its music (poses only: trained on with the music token dropped)
+_CLIP_KEYS = {"id": str, "song": str, "audio": (str, type(None)), "poses": str, "seconds": (int, float), "bpm": (int, float), "seed": int}
 
 def load_corpus(out_dir, check_files: bool = True) -> dict:
     "The parsed `corpus.json` of a corpus folder, validated (and, with `check_files`, every file it names exists)."
@@ -168,7 +169,7 @@ def load_corpus(out_dir, check_files: bool = True) -> dict:
         seen_ids.add(clip["id"])
         if check_files:
             for k in ("audio", "poses"):
-                if not (root / clip[k]).is_file(): raise FileNotFoundError(f"{path}: clip {clip['id']!r} names {clip[k]}, which does not exist in {root}")
+                if clip[k] is not None and not (root / clip[k]).is_file(): raise FileNotFoundError(f"{path}: clip {clip['id']!r} names {clip[k]}, which does not exist in {root}")
     return index
 
 def corpus_folder(path: str | os.PathLike, option: str | None = None) -> Path:

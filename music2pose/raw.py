@@ -108,6 +108,7 @@ class RawDanceDataset(LatentDanceDataset):
         self.tokens = [torch.from_numpy(music_tokens(((music[c.song].features[:frames[c.id]] - self.music_mean) / self.music_std).astype(np.float32),
                                                      self.stride)) for c in self.clips]
         self.lengths = torch.tensor([z.shape[-1] for z in self.latents])
+        self.has_music = torch.ones(len(self.clips), dtype=torch.bool)   # no poses-only dances here: the inherited draws
         # what the inherited `windows` puts in the (never read) reference: zeros, one view for all clips
         self.shape_latents = torch.zeros(1, TOKEN_CHANNELS, 1, self.columns).expand(len(self.clips), -1, -1, -1)
 

@@ -39,9 +39,10 @@ from .sample import TrainedGenerator, default_generator_dir, load_generator, sav
 
 # %% auto #0
 __all__ = ['TRAIN_PRESETS', 'RUN_ONLY_FIELDS', 'CHECKPOINT_FILE', 'CHECKPOINT_FORMAT', 'logit_normal_sigmas', 'noisy_pair',
-           'TrainConfig', 'get_train_config', 'LatentDanceDataset', 'flow_matching_loss', 'mean_square_sigma', 'EMA',
-           'run_settings', 'check_resumable', 'step_seed', 'write_loss_csv', 'plot_loss', 'initial_generator',
-           'initial_weights', 'train_generator', 'add_run_arguments', 'check_run_arguments', 'main']
+           'TrainConfig', 'get_train_config', 'poses_only_clips', 'LatentDanceDataset', 'flow_matching_loss',
+           'mean_square_sigma', 'EMA', 'run_settings', 'check_resumable', 'step_seed', 'write_loss_csv', 'plot_loss',
+           'initial_generator', 'initial_weights', 'train_generator', 'add_run_arguments', 'check_run_arguments',
+           'main']
 
 # %% ../nbs/14_train.ipynb #6c946f90
 def logit_normal_sigmas(batch_size: int, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -80,6 +81,7 @@ class TrainConfig:
     beat_phase: bool = False              # add the two beat-phase features (04_music) to the music
     motion_loss: float = 0.0              # weight of the error in how the clean estimate changes from column to column
     aligned_music: bool = False           # the DiT's shortcut from each column's music token to its pose tokens (12_dit)
+    poses_only_share: float | None = None  # share of samples from dances without music (if any); None: their share of the windows
     checkpoint_every: int = 500
 
     @property
@@ -111,17 +113,31 @@ def get_train_config(config: str | TrainConfig = "small", **overrides) -> TrainC
     if c.lr <= 0 or c.grad_clip <= 0 or c.logit_std <= 0: raise ValueError("lr, grad_clip and logit_std must be > 0")
     if c.loss_weighting not in ("velocity", "sample"): raise ValueError(f"loss_weighting must be 'velocity' or 'sample', got {c.loss_weighting!r}")
     if not c.motion_loss >= 0: raise ValueError(f"motion_loss must be >= 0, got {c.motion_loss}")
+    if c.poses_only_share is not None and not 0 <= c.poses_only_share < 1:
+        raise ValueError(f"poses_only_share must be in [0, 1) or None, got {c.poses_only_share}")
     return c
 
 # %% ../nbs/14_train.ipynb #bf6ef123
 def _load_clip_poses(clip: DanceClip) -> PoseSequence:
     return clip.load_poses().to_layout("openpose18")
 
+def poses_only_clips(poses_only) -> list[DanceClip]:
+    "Every clip of `poses_only` (corpus folders, or clips), whatever its split, with its audio dropped: dances to learn motion from."
+    if poses_only is None: return []
+    sources = [poses_only] if isinstance(poses_only, (str, os.PathLike, DanceClip)) else list(poses_only)
+    clips = []
+    for s in sources:
+        if isinstance(s, DanceClip): clips.append(replace(s, audio=None)); continue
+        if not isinstance(s, (str, os.PathLike)): raise TypeError(f"poses_only must be corpus folders or DanceClips, got {type(s).__name__}")
+        clips += [replace(c, audio=None) for c in read_corpus(corpus_folder(s, "poses_only"))[1]]
+    return clips
+
 class LatentDanceDataset:
-    "Windows of cached pose latents with the music tokens of the same frames and a composed reference latent."
+    """Windows of cached pose latents with the music tokens of the same frames and a composed reference latent.
+    `poses_only`: dances without their music (corpus folders or clips), all of them, trained on with the music dropped."""
     def __init__(self, source, vae: PoseVAE, cache_dir: str | os.PathLike, split: str | None = "train",
                  window_frames: int = WINDOW_FRAMES, features_dir: str | os.PathLike | None = None,
-                 music_stats: tuple | None = None, progress: bool = True, beat_phase: bool = False):
+                 music_stats: tuple | None = None, progress: bool = True, beat_phase: bool = False, poses_only=None):
         if not isinstance(vae, PoseVAE): raise TypeError(f"vae must be a music2pose.vae.PoseVAE, got {type(vae).__name__}")
         if isinstance(source, (str, os.PathLike)):
             root = Path(source)
@@ -130,10 +146,15 @@ class LatentDanceDataset:
             features_dir = root / "features" if features_dir is None else features_dir
         else: clips, fps = list(source), None
         if not clips: raise ValueError(f"no clips to train on (split {split!r} is empty); use a bigger corpus or split=None")
+        silent = next((c.id for c in clips if c.audio is None), None)
+        if silent: raise ValueError(f"clip {silent} has no music; give its corpus as poses_only (--poses-only) to train on it without music")
+        extra = poses_only_clips(poses_only)
+        clash = sorted({c.id for c in clips} & {c.id for c in extra})
+        if clash: raise ValueError(f"clip id {clash[0]} is both a music clip and a poses-only one; one latent cache cannot hold both")
         if window_frames % vae.stride: raise ValueError(f"window_frames={window_frames} must be a multiple of the VAE stride {vae.stride}")
         self.vae, self.window_frames, self.columns, self.stride = vae, window_frames, window_frames // vae.stride, vae.stride
         cache_dir = Path(cache_dir)
-        poses = {c.id: _load_clip_poses(c) for c in tqdm(clips, desc="poses", unit="clip", disable=not progress)}
+        poses = {c.id: _load_clip_poses(c) for c in tqdm(clips + extra, desc="poses", unit="clip", disable=not progress)}
         rates = {round(p.fps, 3) for p in poses.values()}
         if len(rates) > 1: raise ValueError(f"clips have different frame rates {sorted(rates)}; resample them to one")
         self.fps = float(fps or next(iter(poses.values())).fps)
@@ -151,25 +172,36 @@ class LatentDanceDataset:
             raise ValueError(f"music_stats have {self.music_mean.size} features but the music has {dim}"
                              f"{' (35 baseline + 2 beat phase)' if beat_phase else ''}; use the statistics of the same feature set")
         self.clips, self.skipped, latents, tokens, shapes = [], [], [], [], []
-        for c in clips:
+        for c in clips + extra:
             z, frames = load_latents(cache_dir / f"{c.id}.npz")
-            f = (music[c.song].features - self.music_mean) / self.music_std
-            tok = torch.from_numpy(np.ascontiguousarray(music_tokens(f.astype(np.float32), vae.stride)))
+            if c.audio is None:   # the DiT puts its null token here (music_keep False): the zeros are never read
+                tok = torch.zeros(frames // vae.stride, vae.stride * dim)
+            else:
+                f = (music[c.song].features - self.music_mean) / self.music_std
+                tok = torch.from_numpy(np.ascontiguousarray(music_tokens(f.astype(np.float32), vae.stride)))
             usable = min(frames // vae.stride, z.shape[-1], len(tok))   # whole columns with poses and music
             if usable < self.columns: self.skipped.append(c.id); continue
             self.clips.append(c); latents.append(z[..., :usable]); tokens.append(tok[:usable])
             shapes.append(load_latents(cache_dir / f"{c.id}.shape.npz")[0])
-        if not self.clips: raise ValueError(f"no clip is as long as one window ({window_frames} frames = {window_frames / self.fps:.1f} s)")
+        self.has_music = torch.tensor([c.audio is not None for c in self.clips], dtype=torch.bool)
+        if not self.has_music.any(): raise ValueError(f"no clip{' with music' if extra else ''} is as long as one window ({window_frames} frames = {window_frames / self.fps:.1f} s)")
         self.latents, self.tokens, self.shape_latents = latents, tokens, torch.stack(shapes)
         self.lengths = torch.tensor([z.shape[-1] for z in latents])
 
     def __len__(self): return len(self.clips)
     @property
+    def window_share_poses_only(self) -> float:
+        "The share of all window positions that lie in the poses-only dances (the default share of their samples)."
+        room = (self.lengths - self.columns + 1).double()
+        return float(room[~self.has_music].sum() / room.sum())
+    @property
     def music_dim(self) -> int:
         "Numbers per music token (frames per token x features per frame): the DiT's `music_dim`."
         return int(self.tokens[0].shape[-1])
     def __repr__(self):
-        return (f"LatentDanceDataset({len(self)} clips, windows of {self.window_frames} frames = {self.columns} latent columns, "
+        poses_only = int((~self.has_music).sum())
+        return (f"LatentDanceDataset({len(self)} clips{f' ({poses_only} without music)' if poses_only else ''}, "
+                f"windows of {self.window_frames} frames = {self.columns} latent columns, "
                 f"latents {tuple(self.latents[0].shape[:2])}, {self.fps:g} fps, {len(self.skipped)} clips too short)")
 
     @property
@@ -186,7 +218,7 @@ class LatentDanceDataset:
         reference = torch.where(real[:, None, None, :], x0, self.shape_latents[clip_index])
         mask = phase_mask(n, self.window_frames, x0.shape[2], self.stride)
         return {"latents": x0, "reference": reference, "mask": mask, "music": music, "n": n,
-                "clip": clip_index, "start_frame": start * self.stride}
+                "clip": clip_index, "start_frame": start * self.stride, "has_music": self.has_music[clip_index]}
 
     def __getitem__(self, i: int) -> dict:
         "The first window of clip `i` with a shape-only reference (N = 0), unbatched."
@@ -194,9 +226,16 @@ class LatentDanceDataset:
         b = self.windows(torch.tensor([i % len(self)]), torch.tensor([0]), torch.tensor([0]))
         return {k: v[0] for k, v in b.items()}
 
-    def sample_batch(self, batch_size: int, generator: torch.Generator | None = None) -> dict:
-        "A random batch: clips, column offsets and numbers of pose-aware frames all drawn from `generator`."
-        clip_index = torch.randint(0, len(self), (batch_size,), generator=generator)
+    def sample_batch(self, batch_size: int, generator: torch.Generator | None = None, poses_only_share: float | None = None) -> dict:
+        """A random batch: clips, column offsets and numbers of pose-aware frames all drawn from `generator`; a share
+        `poses_only_share` of the samples (default: `window_share_poses_only`) from the dances without music."""
+        if self.has_music.all():   # exactly the draws of the datasets before poses-only dances
+            clip_index = torch.randint(0, len(self), (batch_size,), generator=generator)
+        else:
+            share = self.window_share_poses_only if poses_only_share is None else poses_only_share
+            silent = torch.rand(batch_size, generator=generator) < share
+            pick = lambda pool: pool[torch.randint(0, len(pool), (batch_size,), generator=generator)]
+            clip_index = torch.where(silent, pick(torch.nonzero(~self.has_music)[:, 0]), pick(torch.nonzero(self.has_music)[:, 0]))
         room = self.lengths[clip_index] - self.columns + 1
         start = (torch.rand(batch_size, generator=generator, dtype=torch.float64) * room).long().clamp(max=room - 1)
         n = sample_pose_aware_frames(generator, batch_size, window_frames=self.window_frames)
@@ -211,6 +250,7 @@ def flow_matching_loss(model, batch: dict, config: TrainConfig, generator: torch
     noise = torch.randn(x0.shape, generator=generator)
     sigma = logit_normal_sigmas(B, config.logit_mean, config.logit_std, generator)
     music_keep = torch.rand(B, generator=generator) >= config.music_dropout
+    if "has_music" in batch: music_keep &= batch["has_music"]   # a dance without its music always gets the null token
     x_t, target = noisy_pair(x0, noise, sigma)
     to = lambda t: t.to(device) if device is not None else t
     ref, mask = (to(batch["reference"]), to(batch["mask"])) if config.reference_conditioning else (None, None)
@@ -335,15 +375,17 @@ def initial_weights(start: TrainedGenerator, model: PoseDiT, init="--init") -> d
 
 def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig = "small", vae=None,
                     steps: int | None = None, resume: bool = True, seed: int = 0, progress: bool = True,
-                    split: str | None = "train", init: str | os.PathLike | None = None, **overrides) -> Path:
+                    split: str | None = "train", init: str | os.PathLike | None = None, poses_only=None, **overrides) -> Path:
     """Train a `PoseDiT` by flow matching on a corpus folder (or a `LatentDanceDataset`); returns `out_dir/model`.
     Checkpoints in `out_dir` and, with `resume`, continues from the last one exactly as if never stopped. `init`: a
-    generator folder ('default': the shipped one) whose weights and music statistics a new run starts from (a fine-tune)."""
+    generator folder ('default': the shipped one) whose weights and music statistics a new run starts from (a fine-tune).
+    `poses_only`: corpus folders of dances trained on without their music (`config.poses_only_share` of the samples)."""
     from accelerate import Accelerator
     from accelerate.utils import set_seed
     config = get_train_config(config, **({"steps": steps} if steps is not None else {}), **overrides)
     if isinstance(data, LatentDanceDataset):
         if vae is not None and vae is not data.vae: raise ValueError("pass vae=None with a LatentDanceDataset: it already has its VAE")
+        if poses_only is not None: raise ValueError("pass poses_only=None with a LatentDanceDataset: give it to the dataset")
         vae = data.vae
     elif isinstance(data, (str, os.PathLike)):
         corpus_folder(data)
@@ -365,7 +407,11 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
         dataset = data if isinstance(data, LatentDanceDataset) else LatentDanceDataset(   # one latent cache per VAE
             data, vae, out_dir / "latents" / identity["weights_sha256"][:16], split, config.window_frames,
             music_stats=(ckpt["music_mean"].numpy(), ckpt["music_std"].numpy()) if ckpt else (start.music_mean, start.music_std) if start else None, progress=progress and main,
-            beat_phase=config.beat_phase)
+            beat_phase=config.beat_phase, poses_only=poses_only)
+    silent_ids = sorted(c.id for c, music in zip(dataset.clips, dataset.has_music.tolist()) if not music)
+    if ckpt and ckpt.get("poses_only_clips", []) != silent_ids:
+        raise ValueError(f"{ckpt_file}: the run was trained with {len(ckpt.get('poses_only_clips', []))} poses-only clips, "
+                         f"this dataset has {len(silent_ids)}; give the same poses_only, or use another output folder")
     if dataset.beat_phase != config.beat_phase:
         raise ValueError(f"the dataset was built with beat_phase={dataset.beat_phase} but config.beat_phase={config.beat_phase}")
     if dataset.window_frames != config.window_frames:
@@ -392,7 +438,8 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
             save_checkpoint(ckpt_file, CHECKPOINT_FORMAT, model=plain.state_dict(), optimizer=opt.state_dict(), ema=ema.state_dict(), step=step,
                             history=history, settings=run_settings(config), codec=identity, seed=seed,
                             processes=accelerator.num_processes,
-                            music_mean=torch.from_numpy(dataset.music_mean), music_std=torch.from_numpy(dataset.music_std))
+                            music_mean=torch.from_numpy(dataset.music_mean), music_std=torch.from_numpy(dataset.music_std),
+                            poses_only_clips=silent_ids)
             write_loss_csv(out_dir / "loss.csv", history)
         accelerator.wait_for_everyone()
 
@@ -400,7 +447,7 @@ def train_generator(data, out_dir: str | os.PathLike, config: str | TrainConfig 
     bar = tqdm(total=config.steps, initial=step, desc=f"generator {config.name}", unit="step", disable=not (progress and main))
     while step < config.steps:
         g = torch.Generator().manual_seed(step_seed(seed, step, accelerator.process_index))
-        batch = dataset.sample_batch(config.batch_size, g)
+        batch = dataset.sample_batch(config.batch_size, g, config.poses_only_share)
         for group in opt.param_groups: group["lr"] = config.lr * min(1.0, (step + 1) / config.warmup_steps)
         with accelerator.autocast():
             loss = flow_matching_loss(model, batch, config, g, device=accelerator.device)
@@ -454,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--aligned-music", action=argparse.BooleanOptionalAction, default=None, help="the DiT's shortcut from each moment's music to its poses (default: the preset's)")
     p.add_argument("--init", default=None, metavar="MODEL", help="start a new run from this generator folder's weights and music statistics ('default': the shipped one), to fine-tune it; the run must use its preset, switches and pose VAE")
     p.add_argument("--vae", default=None, help="PoseVAE folder, 'default' (the shipped small VAE) or 'full' (pretrained SD VAE, needs the hub); default: the preset's")
+    p.add_argument("--poses-only", action="append", default=None, metavar="CORPUS", help="a corpus of dances to train on without their music (all its clips, music token dropped), e.g. AIST++ from aistpp_to_corpus(..., music_dir=None); repeatable")
+    p.add_argument("--poses-only-share", type=float, default=None, metavar="P", help="share of samples from the --poses-only dances (default: their share of the training windows)")
     args = p.parse_args(argv)
     overrides = {}
     if args.time_indexing: overrides["time_indexing"] = args.time_indexing
@@ -462,13 +511,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.beat_phase is not None: overrides["beat_phase"] = args.beat_phase
     if args.motion_loss is not None: overrides["motion_loss"] = args.motion_loss
     if args.aligned_music is not None: overrides["aligned_music"] = args.aligned_music
+    if args.poses_only_share is not None: overrides["poses_only_share"] = args.poses_only_share
     try:
+        for folder in args.poses_only or []: corpus_folder(folder, "--poses-only")
+        if args.poses_only_share is not None and not args.poses_only: raise ValueError("--poses-only-share needs --poses-only corpora")
         corpus = check_run_arguments(args)
         if args.init not in (None, "default") and not Path(args.init).is_dir(): raise FileNotFoundError(f"--init {args.init}: no such generator folder (or give 'default')")
         if args.vae not in (None, "default", *VAE_PRESETS) and not Path(args.vae).is_dir():
             raise FileNotFoundError(f"--vae {args.vae}: no such PoseVAE folder (or give 'default' or 'full')")
         out = train_generator(corpus, args.out, args.preset, vae=args.vae, steps=args.steps, resume=args.resume, seed=args.seed,
-                              progress=not args.no_progress, split=None if args.split == "all" else "train", init=args.init, **overrides)
+                              progress=not args.no_progress, split=None if args.split == "all" else "train", init=args.init,
+                              poses_only=args.poses_only, **overrides)
     except (OSError, ValueError, TypeError) as e:   # OSError: missing files, an unwritable or full --out
         print(f"music2pose train: error: {e}", file=sys.stderr)
         return 2

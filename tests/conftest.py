@@ -7,6 +7,7 @@ import torch
 
 from music2pose.choreo import make_corpus
 from music2pose.data import corpus_clips, song_features
+from music2pose.vae import PoseVAE, build_vae, get_vae_config
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -36,6 +37,16 @@ def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus") / "c"
     make_corpus(root, n_clips=4, seconds=9, seed=0, progress=False)
     return root
+
+
+@pytest.fixture(scope="module")
+def vae_dir(tmp_path_factory):
+    "An untrained tiny pose VAE (seed 0) saved as a folder: all a training run needs to be shown working."
+    cfg = get_vae_config("tiny")
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("vae") / "pose_vae"
+    PoseVAE(build_vae(cfg).eval(), cfg).save_pretrained(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,19 @@ def test_needs_the_music(aist, tmp_path):
     assert not (tmp_path / "c" / "corpus.json").exists()
 
 
+def test_poses_only_corpus(aist, tmp_path):
+    "music_dir=None: every clip's audio is null, no song is copied, and the corpus reads back with audio None."
+    shutil.rmtree(aist / "music")
+    out = tmp_path / "c"
+    index = aistpp_to_corpus(aist, out, views=(0, 4), music_dir=None, progress=False)
+    assert index == load_corpus(out) and len(index["clips"]) == 4
+    assert all(c["audio"] is None for c in index["clips"]) and not (out / "songs").exists()
+    assert all(c.audio is None and c.bpm == 80.0 for c in corpus_clips(out))
+    with pytest.raises(ValueError, match="has no audio file"):   # a poses-only corpus has no music to compute features of
+        from music2pose.data import song_features
+        song_features(corpus_clips(out), 30.0)
+
+
 def test_missing_song_file(aist, tmp_path):
     (aist / "music" / "mBR0.wav").rename(aist / "music" / "mBR1.wav")
     with pytest.raises(FileNotFoundError, match="mBR0.wav"):

@@ -16,7 +16,7 @@ import soundfile as sf
 import torch
 
 from test_cli import QUICK, SONG, cli
-from test_train_cli import vae_dir  # noqa: F401  (fixture: the same tiny VAE; `corpus` and `one_thread` come from conftest.py)
+# fixtures: `vae_dir` (the same tiny VAE), `corpus` and `one_thread` come from conftest.py
 
 pytestmark = pytest.mark.usefixtures("one_thread")   # one intra-op thread: a killed-and-resumed run must match a straight one bit for bit
 from music2pose.cli import main as cli_main

@@ -19,16 +19,7 @@ from music2pose.vae import PoseVAE, build_vae, get_vae_config
 REPO = Path(__file__).resolve().parents[1]
 
 
-pytestmark = pytest.mark.usefixtures("one_thread")   # `one_thread` and `corpus` (4 clips of 9 s): tests/conftest.py
-
-
-@pytest.fixture(scope="module")
-def vae_dir(tmp_path_factory):
-    cfg = get_vae_config("tiny")
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("vae") / "pose_vae"
-    PoseVAE(build_vae(cfg).eval(), cfg).save_pretrained(folder)
-    return folder
+pytestmark = pytest.mark.usefixtures("one_thread")   # `one_thread`, `corpus` (4 clips of 9 s) and `vae_dir`: tests/conftest.py
 
 
 @pytest.fixture(scope="module")
