@@ -6,6 +6,8 @@
     # the same on the validation songs of a training corpus (Dance with Melody), 20 s a clip:
     python benchmarks/study.py generators --heldout dwm5 --heldout-split val --frames 600 --real \
         --out nbs/results/dwm_indexing.json --arm ...
+    # the same dances drawn anew (sampling seed S; one study file per seed: a generator's FID_k swings 2-5x with it)
+    python benchmarks/study.py generators ... --seed S --out study_seedS.json
     # VAE variants, 3 seeds, the small recipe for 400 steps:
     python benchmarks/study.py vae --ablation value --corpus TRAIN_CORPUS --heldout HELDOUT40 --out-dir runs/vae-value \
         --json nbs/results/vae_value.json
