@@ -117,9 +117,11 @@ def test_path_does_not_follow_a_single_frame_spike(seed, frames, bins, sigma, da
     faded = data.draw(st.floats(0.5, 1))
     spike = data.draw(st.floats(0.05, 1))
     assume(distance * (bins - 1) > 4 * sigma + 4)
+    ridge = float(image[0, :, t].max()) * faded   # a ridge between two bins peaks below 1 (0.64 at sigma 0.5, half a bin off)
     jumps = 1 if t in (0, frames - 1) else 2   # a spike in the first or last frame costs one jump, not two
-    brighter_ok = jumps * min(200 * distance ** 2, PATH_JUMP_COST) > math.log(spike / faded) + 1e-3
-    assume(spike < 0.95 * faded or brighter_ok)
+    # (with a margin: the reader scores the jumps between its own candidates, not exactly this distance)
+    brighter_ok = jumps * min(200 * distance ** 2, PATH_JUMP_COST) > math.log(spike / ridge) + 0.3
+    assume(spike < 0.95 * ridge or brighter_ok)
     image[0, :, t] *= faded
     image[0, spike_bin, t] = spike
     back, _ = onehot_to_keypoints(image, method="path", threshold=0.2)
