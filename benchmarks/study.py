@@ -70,7 +70,7 @@ def main(argv=None) -> int:
             study["arms"].pop("real dancers", None)   # re-added last: the yardstick row closes the table, however many arms come later
             study["arms"]["real dancers"] = {"held-out dances": {**scores, "fid_k": 0.0}}
             with atomic_write(args.out, "w") as f: json.dump(study, f, indent=1)
-        print(format_arm_table(arm_table(study, ("bas_own", "bas_other", "bas_gap", "tempo_lock", "tempo_gap", "fid_k", "jitter", "bone_cv",
+        print(format_arm_table(arm_table(study, ("bas_own", "bas_other", "bas_gap", "tempo_lock", "tempo_gap", "fid_k", "jitter", "median_speed", "bone_cv",
                                                  "disc_position", "disc_velocity", "proportion_error", "proportion_change"))))
         return 0
 

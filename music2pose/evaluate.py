@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from .checks import check_choice, check_positive
 from .data import DanceClip, corpus_clips, read_corpus, song_features
 from .metrics import (BAS_CONVENTIONS, FEATURE_EXTRACTORS, beat_align_score, bone_length_cv, discontinuity, diversity,
-                                fid_g, fid_k, jitter, off_body, tempo_lock)
+                                fid_g, fid_k, jitter, median_speed, off_body, tempo_lock)
 from .music import PHASE_NAMES, MusicFeatures
 from .pipeline import Music2PosePipeline, plan_segments
 from .files import atomic_write, corpus_folder
@@ -167,7 +167,7 @@ def _has_features(dance: PoseSequence) -> bool:
     except ValueError: return False
 
 def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: EvalProtocol) -> dict:
-    "One method's row: FID_k, FID_g, Div_k against the held-out dances (over the dances with every joint seen; `unscored` counts the others); BAS own/other, tempo lock at the song's and at detuned tempi, jitter, bone CV, % of joints off the body, discontinuity as mean ± std."
+    "One method's row: FID_k, FID_g, Div_k against the held-out dances (over the dances with every joint seen; `unscored` counts the others); BAS own/other, tempo lock at the song's and at detuned tempi, jitter, median speed, bone CV, % of joints off the body, discontinuity as mean ± std."
     dances = list(dances)
     if len(dances) != len(heldout): raise ValueError(f"{len(dances)} dances for {len(heldout)} held-out clips; give one dance per clip")
     for i, d in enumerate(dances):
@@ -189,6 +189,7 @@ def score_dances(dances: Sequence[PoseSequence], heldout: HeldOutSet, protocol: 
     locks = np.array([tempo_lock(d, b) for d, b in zip(dances, heldout.beats)])   # (clips, 2): at the song's tempo, detuned
     row["tempo_lock"], row["tempo_lock_detuned"] = _mean_std(locks[:, 0]), _mean_std(locks[:, 1])
     row["jitter"] = _mean_std([jitter(d) for d in dances])
+    row["median_speed"] = _mean_std([median_speed(d) for d in dances])
     row["bone_cv"] = _mean_std([bone_length_cv(d) for d in dances])
     if protocol.boundaries:
         jumps = [discontinuity(d, np.array(protocol.boundaries)) for d in dances]
@@ -206,7 +207,7 @@ def evaluate(methods: dict[str, Sequence[PoseSequence]], heldout: HeldOutSet, pr
 def _columns(conventions) -> list[tuple[str, str]]:
     cols = [("FID_k", "fid_k"), ("FID_g", "fid_g"), ("Div_k", "div_k")]
     for conv in conventions: cols += [(f"BAS {conv} own", f"bas_{conv}_own"), (f"BAS {conv} other", f"bas_{conv}_other")]
-    return cols + [("tempo lock", "tempo_lock"), ("detuned", "tempo_lock_detuned"), ("jitter", "jitter"), ("bone CV", "bone_cv"),
+    return cols + [("tempo lock", "tempo_lock"), ("detuned", "tempo_lock_detuned"), ("jitter", "jitter"), ("speed", "median_speed"), ("bone CV", "bone_cv"),
                    ("off body %", "off_body"), ("no FID", "unscored"),
                    ("disc pos", "disc_position"), ("disc vel", "disc_velocity")]
 

@@ -26,9 +26,9 @@ __all__ = ['GEOMETRIC_FEATURES', 'FEATURE_EXTRACTORS', 'BAS_CONVENTIONS', 'TEMPO
            'kinetic_features', 'kinetic_feature_names', 'geometric_frames', 'geometric_features', 'frechet_distance',
            'normalization_stats', 'fid_from_features', 'diversity_from_features', 'dance_features', 'fid_k', 'fid_g',
            'diversity', 'joint_speed', 'motion_beats', 'beat_alignment', 'beat_align_score', 'beat_grid',
-           'best_grid_alignment', 'speed_autocorrelation', 'period_lock', 'tempo_lock', 'jitter', 'body_bones',
-           'bone_lengths', 'bone_length_cv', 'body_height', 'off_body', 'discontinuity', 'FrechetPoseDistance', 'FIDk',
-           'FIDg', 'DivK', 'BeatAlign']
+           'best_grid_alignment', 'speed_autocorrelation', 'period_lock', 'tempo_lock', 'jitter', 'median_speed',
+           'body_bones', 'bone_lengths', 'bone_length_cv', 'body_height', 'off_body', 'discontinuity',
+           'FrechetPoseDistance', 'FIDk', 'FIDg', 'DivK', 'BeatAlign']
 
 # %% ../nbs/08_metrics.ipynb #881a6944
 def _check_sequence(seq, name: str = "poses") -> PoseSequence: return check_type(seq, name, PoseSequence)
@@ -355,6 +355,13 @@ def jitter(seq: PoseSequence, max_gap_s: float = 0.1) -> float:
     jerk = np.linalg.norm(np.diff(p, 3, axis=0), axis=-1) * seq.fps ** 3
     if not np.isfinite(jerk).any(): raise ValueError("jitter: no joint is visible in 4 consecutive frames")
     return float(_nanmean(jerk))
+
+# %% ../nbs/08_metrics.ipynb #9d372969
+def median_speed(seq: PoseSequence, max_gap_s: float = 0.1) -> float:
+    "Median over frames of the mean joint speed (`joint_speed`, frame heights / s): how fast the body moves most of the time."
+    speed = joint_speed(_check_sequence(seq), max_gap_s=max_gap_s)
+    if not np.isfinite(speed).any(): raise ValueError("median_speed: no joint is visible in three consecutive frames; give a longer or fuller dance")
+    return float(np.nanmedian(speed))
 
 # %% ../nbs/08_metrics.ipynb #01060136
 FACE_JOINTS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")

@@ -18,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .evaluate import HeldOutSet, generated_dances, segment_boundaries
-from .metrics import beat_align_score, bone_length_cv, bone_lengths, discontinuity, fid_k, jitter, tempo_lock
+from .metrics import beat_align_score, bone_length_cv, bone_lengths, discontinuity, fid_k, jitter, median_speed, tempo_lock
 from .files import atomic_write
 from .poses import PoseSequence
 from .vae import get_vae_config, reconstruction_errors, summarize_errors, train_vae
@@ -75,7 +75,7 @@ SEAM_METRICS = ("disc_position", "disc_velocity", "proportion_error", "proportio
 def clip_scores(dances: Sequence[PoseSequence], heldout: HeldOutSet, boundaries=(), sigma: float = 0.05) -> dict:
     """One number per clip for every metric of the study: BAS against the clip's own beats and another song's (FACT
     convention) and their difference, the tempo lock at the song's tempo and at detuned tempi (`08_metrics`) and
-    their difference, jitter, bone-length CV; with window `boundaries` also the discontinuity there
+    their difference, jitter, the median speed, bone-length CV; with window `boundaries` also the discontinuity there
     (`08_metrics`), the proportion error against the held-out dancer (mean over windows, and `proportion_by_window`)
     and the proportion change from window to window."""
     dances = list(dances)
@@ -86,7 +86,8 @@ def clip_scores(dances: Sequence[PoseSequence], heldout: HeldOutSet, boundaries=
     locks = np.array([tempo_lock(d, b) if len(b) > 1 else (np.nan, np.nan) for d, b in zip(dances, heldout.beats)]).reshape(-1, 2)
     out = {"bas_own": own, "bas_other": other, "bas_gap": list(np.subtract(own, other)), "tempo_lock": locks[:, 0],
            "tempo_lock_detuned": locks[:, 1], "tempo_gap": locks[:, 0] - locks[:, 1],
-           "jitter": [jitter(d) for d in dances], "bone_cv": [bone_length_cv(d) for d in dances]}
+           "jitter": [jitter(d) for d in dances], "median_speed": [median_speed(d) for d in dances],
+           "bone_cv": [bone_length_cv(d) for d in dances]}
     if len(boundaries):
         b = np.asarray(boundaries)
         jumps = [discontinuity(d, b) for d in dances]

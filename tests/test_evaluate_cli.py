@@ -56,7 +56,7 @@ def test_baselines_table_and_json(corpora, tmp_path):
     assert truth["bas_fact_own"]["mean"] > truth["bas_fact_other"]["mean"]
     for row in rows.values():
         assert {"fid_k", "fid_g", "div_k", "bas_fact_own", "bas_fact_other", "bas_bailando_own", "bas_bailando_other",
-                "tempo_lock", "tempo_lock_detuned", "jitter", "bone_cv"} <= set(row) and "disc_position" not in row
+                "tempo_lock", "tempo_lock_detuned", "jitter", "median_speed", "bone_cv"} <= set(row) and "disc_position" not in row
         assert all(np.isfinite(v["mean"] if isinstance(v, dict) else v) for v in row.values())
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temp litter
 

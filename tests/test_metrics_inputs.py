@@ -8,8 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from music2pose.metrics import (BeatAlign, DivK, FIDk, beat_align_score, beat_alignment, beat_grid, bone_length_cv,
                                 dance_features, discontinuity, diversity, diversity_from_features, fid_from_features,
-                                fid_k, frechet_distance, geometric_features, jitter, kinetic_features, motion_beats,
-                                best_grid_alignment)
+                                fid_k, frechet_distance, geometric_features, jitter, kinetic_features, median_speed,
+                                motion_beats, best_grid_alignment)
 from music2pose.poses import PoseSequence
 
 STANDING = np.array([[.50, .18], [.51, .16], [.49, .16], [.52, .17], [.48, .17], [.55, .30], [.45, .30], [.58, .42],
@@ -77,6 +77,7 @@ def test_all_missing_joints():
     with pytest.raises(ValueError, match="every joint is missing"): kinetic_features(gone)
     with pytest.raises(ValueError, match="torso length"): geometric_features(gone)
     with pytest.raises(ValueError, match="no joint is visible"): jitter(gone)
+    with pytest.raises(ValueError, match="no joint is visible"): median_speed(gone)
     with pytest.raises(ValueError, match="no body bone"): bone_length_cv(gone)
     assert len(motion_beats(gone)) == 0
 
@@ -97,6 +98,17 @@ def test_nans_short_gaps_are_filled_long_ones_ignored():
     f = kinetic_features(d.replace(confidence=c))
     assert np.isfinite(f).all()
     assert np.isfinite(jitter(d.replace(confidence=c)))
+    assert median_speed(d.replace(confidence=c)) == pytest.approx(median_speed(d), rel=0.1)
+
+
+def test_median_speed_is_the_typical_frame_not_the_mean():
+    d = dancer(frames=600)
+    assert median_speed(still()) == 0
+    assert median_speed(d.resample(30)) == pytest.approx(median_speed(d), rel=0.05)   # per second, whatever the fps
+    held = d.replace(keypoints=np.repeat(d.keypoints[::12], 12, 0)[:len(d)])        # still, then a jump, twelve frames apart
+    assert median_speed(held) < 0.2 * median_speed(d)
+    with pytest.raises(TypeError): median_speed(d.keypoints)
+    with pytest.raises(ValueError, match="no joint is visible"): median_speed(dancer(frames=2))
 
 
 def test_no_motion_beats_and_no_music_beats():
