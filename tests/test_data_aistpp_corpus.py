@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from music2pose.files import load_corpus
-from music2pose.data import aistpp_to_corpus, corpus_clips
+from music2pose.data import aistpp_to_corpus, corpus_clips, song_features
 from music2pose.poses import OPENPOSE18, find_shared_data, load_aistpp_keypoints2d, load_npz
 from music2pose.synth import make_score, synthesize, write_audio
 
@@ -98,7 +98,6 @@ def test_poses_only_corpus(aist, tmp_path):
     assert all(c["audio"] is None for c in index["clips"]) and not (out / "songs").exists()
     assert all(c.audio is None and c.bpm == 80.0 for c in corpus_clips(out))
     with pytest.raises(ValueError, match="has no audio file"):   # a poses-only corpus has no music to compute features of
-        from music2pose.data import song_features
         song_features(corpus_clips(out), 30.0)
 
 
