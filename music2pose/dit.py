@@ -16,21 +16,156 @@ import torch
 from fastcore.basics import patch
 import torch.nn.functional as F
 from torch import nn
-from diffusers import ConfigMixin, ModelMixin
-from diffusers.configuration_utils import register_to_config
-from diffusers.models.attention import FeedForward
-from diffusers.models.embeddings import TimestepEmbedding, Timesteps
-from diffusers.models.normalization import AdaLayerNormContinuous
-from diffusers.models.transformers.transformer_flux import FluxSingleTransformerBlock, FluxTransformerBlock
 
 from .checks import check_fraction, check_shape, check_type, preset_config
+from .pretrained import PretrainedModel
 from .rope import MODES, RotaryEmbedding3D, apply_rotary, joint_position_ids
 
 # %% auto #0
-__all__ = ['TRAINING_SWITCHES', 'DIT_PRESETS', 'LEGACY_CONFIG', 'PoseDiT', 'dit_config', 'build_dit', 'load_dit']
+__all__ = ['TRAINING_SWITCHES', 'DIT_PRESETS', 'LEGACY_CONFIG', 'Timesteps', 'TimestepEmbedding', 'modulate', 'AdaLayerNormZero',
+           'AdaLayerNormContinuous', 'GELU', 'FeedForward', 'Attention', 'DoubleStreamBlock', 'SingleStreamBlock',
+           'PoseDiT', 'dit_config', 'build_dit', 'load_dit']
+
+# %% ../nbs/12_dit.ipynb #c8ff9179
+class Timesteps(nn.Module):
+    "`[cos ; sin]` of `timesteps (B,)` at `num_channels / 2` geometric frequencies (diffusers' `Timesteps` with `flip_sin_to_cos=True, downscale_freq_shift=0`)."
+    def __init__(self, num_channels: int = 256, max_period: int = 10_000):
+        super().__init__()
+        self.num_channels, self.max_period = num_channels, max_period
+
+    def forward(self, timesteps: torch.Tensor) -> torch.Tensor:
+        half = self.num_channels // 2
+        exponent = -math.log(self.max_period) * torch.arange(half, dtype=torch.float32, device=timesteps.device) / half
+        angles = timesteps[:, None].float() * torch.exp(exponent)[None]
+        return torch.cat([angles.cos(), angles.sin()], dim=-1)
+
+class TimestepEmbedding(nn.Module):
+    "The MLP on the sinusoidal features of the time: linear, SiLU, linear."
+    def __init__(self, in_channels: int, dim: int):
+        super().__init__()
+        self.linear_1, self.linear_2 = nn.Linear(in_channels, dim), nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.linear_2(F.silu(self.linear_1(x)))
+
+# %% ../nbs/12_dit.ipynb #ed499db2
+def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    "adaLN: layer-normalise `x (B, N, dim)` (no learned affine), then scale and shift it per sample (`(B, dim)` each)."
+    return F.layer_norm(x, x.shape[-1:], eps=1e-6) * (1 + scale[:, None]) + shift[:, None]
+
+class AdaLayerNormZero(nn.Module):
+    "`chunks` vectors from the time embedding; returns `x` modulated by the first two (shift, scale) and the others (gates, the MLP's shift and scale)."
+    def __init__(self, dim: int, chunks: int = 6):
+        super().__init__()
+        self.chunks, self.linear = chunks, nn.Linear(dim, chunks * dim)
+
+    def forward(self, x: torch.Tensor, temb: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        shift, scale, *rest = self.linear(F.silu(temb)).chunk(self.chunks, dim=1)
+        return modulate(x, shift, scale), *rest
+
+class AdaLayerNormContinuous(nn.Module):
+    "The output's adaLN: scale and shift (in this order) from the time embedding, no gate."
+    def __init__(self, dim: int):
+        super().__init__()
+        self.linear = nn.Linear(dim, 2 * dim)
+
+    def forward(self, x: torch.Tensor, temb: torch.Tensor) -> torch.Tensor:
+        scale, shift = self.linear(F.silu(temb).to(x.dtype)).chunk(2, dim=1)
+        return modulate(x, shift, scale)
+
+# %% ../nbs/12_dit.ipynb #fc30bfb3
+class GELU(nn.Module):
+    "A linear layer (`proj`) and GELU with the tanh approximation."
+    def __init__(self, dim_in: int, dim_out: int):
+        super().__init__()
+        self.proj = nn.Linear(dim_in, dim_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return F.gelu(self.proj(x), approximate="tanh")
+
+class FeedForward(nn.Module):
+    "A block's MLP: up to `mult * dim` with GELU, back to `dim`."
+    def __init__(self, dim: int, mult: float = 4.0):
+        super().__init__()
+        inner = int(dim * mult)
+        self.net = nn.ModuleList([GELU(dim, inner), nn.Identity(), nn.Linear(inner, dim)])   # net.1: diffusers' dropout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.net[2](self.net[0](x))
+
+# %% ../nbs/12_dit.ipynb #5fc2190a
+class Attention(nn.Module):
+    """Multi-head attention with RMS-normalised queries and keys rotated by RoPE. With `music_stream`, music tokens
+    get their own projections (`add_*`) and attend jointly with `x` as one sequence [music ; x]."""
+    def __init__(self, dim: int, heads: int, music_stream: bool = False, out_proj: bool = True):
+        super().__init__()
+        self.heads, head_dim = heads, dim // heads
+        self.norm_q, self.norm_k = nn.RMSNorm(head_dim, eps=1e-6), nn.RMSNorm(head_dim, eps=1e-6)
+        self.to_q, self.to_k, self.to_v = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
+        if out_proj: self.to_out = nn.ModuleList([nn.Linear(dim, dim)])   # to_out.1 was diffusers' dropout
+        if music_stream:
+            self.norm_added_q, self.norm_added_k = nn.RMSNorm(head_dim, eps=1e-6), nn.RMSNorm(head_dim, eps=1e-6)
+            self.add_q_proj, self.add_k_proj, self.add_v_proj = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
+            self.to_add_out = nn.Linear(dim, dim)
+
+    def _qkv(self, x, to_q, to_k, to_v, norm_q, norm_k):
+        "Queries, keys and values `(B, N, heads, head_dim)` of `x (B, N, dim)`; queries and keys normalised."
+        split = lambda y: y.unflatten(-1, (self.heads, -1))
+        return norm_q(split(to_q(x))), norm_k(split(to_k(x))), split(to_v(x))
+
+    def forward(self, x: torch.Tensor, rotary: tuple[torch.Tensor, torch.Tensor], music: torch.Tensor | None = None):
+        "Attention output for `x (B, N, dim)`; with a music stream, `(x's output, music's output)`. `rotary`: (cos, sin) of the sequence."
+        q, k, v = self._qkv(x, self.to_q, self.to_k, self.to_v, self.norm_q, self.norm_k)
+        if music is not None:
+            mq, mk, mv = self._qkv(music, self.add_q_proj, self.add_k_proj, self.add_v_proj, self.norm_added_q, self.norm_added_k)
+            q, k, v = torch.cat([mq, q], dim=1), torch.cat([mk, k], dim=1), torch.cat([mv, v], dim=1)   # [music ; x]
+        cos, sin = rotary
+        q, k = apply_rotary(q.transpose(1, 2), cos, sin), apply_rotary(k.transpose(1, 2), cos, sin)   # (B, heads, N, head_dim)
+        out = F.scaled_dot_product_attention(q, k, v.transpose(1, 2)).transpose(1, 2).flatten(2)      # (B, N, dim)
+        if music is None: return out
+        music_out, x_out = out.split([music.shape[1], x.shape[1]], dim=1)
+        return self.to_out[0](x_out.contiguous()), self.to_add_out(music_out.contiguous())
+
+# %% ../nbs/12_dit.ipynb #a4cea63a
+class DoubleStreamBlock(nn.Module):
+    "Flux's double-stream block: music and pose tokens, each with its own weights, in one joint attention."
+    def __init__(self, dim: int, heads: int, mlp_ratio: float = 4.0):
+        super().__init__()
+        self.norm1, self.norm1_context = AdaLayerNormZero(dim), AdaLayerNormZero(dim)   # pose, music
+        self.attn = Attention(dim, heads, music_stream=True)
+        self.ff, self.ff_context = FeedForward(dim, mlp_ratio), FeedForward(dim, mlp_ratio)
+
+    def forward(self, music: torch.Tensor, pose: torch.Tensor, temb: torch.Tensor, rotary) -> tuple[torch.Tensor, torch.Tensor]:
+        "`music (B, M, dim)`, `pose (B, N, dim)`, `temb (B, dim)`, `rotary`: (cos, sin) of [music ; pose] -> (music, pose)."
+        pose_in, gate_attn, shift_mlp, scale_mlp, gate_mlp = self.norm1(pose, temb)
+        music_in, m_gate_attn, m_shift_mlp, m_scale_mlp, m_gate_mlp = self.norm1_context(music, temb)
+        pose_attn, music_attn = self.attn(pose_in, rotary, music=music_in)
+        pose = pose + gate_attn[:, None] * pose_attn
+        pose = pose + gate_mlp[:, None] * self.ff(modulate(pose, shift_mlp, scale_mlp))
+        music = music + m_gate_attn[:, None] * music_attn
+        music = music + m_gate_mlp[:, None] * self.ff_context(modulate(music, m_shift_mlp, m_scale_mlp))
+        if music.dtype == torch.float16: music = music.clip(-65504, 65504)
+        return music, pose
+
+# %% ../nbs/12_dit.ipynb #216195d7
+class SingleStreamBlock(nn.Module):
+    "Flux's single-stream block: one sequence [music ; pose], attention and MLP in parallel behind one gate."
+    def __init__(self, dim: int, heads: int, mlp_ratio: float = 4.0):
+        super().__init__()
+        hidden = int(dim * mlp_ratio)
+        self.norm = AdaLayerNormZero(dim, chunks=3)
+        self.proj_mlp = nn.Linear(dim, hidden)
+        self.proj_out = nn.Linear(dim + hidden, dim)   # reads [attention ; MLP]
+        self.attn = Attention(dim, heads, out_proj=False)
+
+    def forward(self, music: torch.Tensor, pose: torch.Tensor, temb: torch.Tensor, rotary) -> tuple[torch.Tensor, torch.Tensor]:
+        "The same arguments and results as `DoubleStreamBlock`'s."
+        x = torch.cat([music, pose], dim=1)
+        x_in, gate = self.norm(x, temb)
+        both = torch.cat([self.attn(x_in, rotary), F.gelu(self.proj_mlp(x_in), approximate="tanh")], dim=2)
+        x = x + gate[:, None] * self.proj_out(both)
+        if x.dtype == torch.float16: x = x.clip(-65504, 65504)
+        return x[:, :music.shape[1]], x[:, music.shape[1]:]
 
 # %% ../nbs/12_dit.ipynb #355e481d
-class PoseDiT(ModelMixin, ConfigMixin):
+class PoseDiT(PretrainedModel):
     """Joint-attention DiT over [music tokens ; pose patch tokens] that returns the flow-matching velocity.
 
     Convention (diffusers' `FlowMatchEulerDiscreteScheduler`): `x_t = (1 - t) * x0 + t * noise`, `t` in [0, 1]
@@ -38,7 +173,6 @@ class PoseDiT(ModelMixin, ConfigMixin):
     `prediction="sample"` the network itself estimates the clean latent `x0` and the forward pass turns it into
     `v = (x_t - x0) / max(t, min_sigma)`; with `prediction="velocity"` it estimates `v` directly."""
 
-    @register_to_config
     def __init__(self, latent_channels: int = 48, latent_height: int = 32, patch_size: tuple[int, int] = (32, 1),
                  music_dim: int = 280, hidden_size: int = 128, depth: int = 3, single_depth: int = 1,
                  num_heads: int = 4, axes_dim: tuple[int, int, int] = (8, 12, 12), mlp_ratio: float = 2.0,
@@ -61,16 +195,15 @@ class PoseDiT(ModelMixin, ConfigMixin):
         self.null_music = nn.Parameter(torch.randn(hidden_size) * 0.02)
         # Optional shortcut: each pose token also gets its own column's music token added (zero at init).
         self.music_to_pose = nn.Linear(hidden_size, hidden_size) if aligned_music else None
-        self.time_proj = Timesteps(256, flip_sin_to_cos=True, downscale_freq_shift=0)
+        self.time_proj = Timesteps(256)
         self.time_embed = TimestepEmbedding(256, hidden_size)
         self.rope = RotaryEmbedding3D(head_dim, tuple(axes_dim), theta=rope_theta)
-        self.blocks = nn.ModuleList([FluxTransformerBlock(hidden_size, num_heads, head_dim) for _ in range(depth)])
-        for block in self.blocks:   # FluxTransformerBlock fixes its MLP ratio at 4; ours is configurable
-            block.ff = FeedForward(hidden_size, dim_out=hidden_size, mult=mlp_ratio, activation_fn="gelu-approximate")
-            block.ff_context = FeedForward(hidden_size, dim_out=hidden_size, mult=mlp_ratio, activation_fn="gelu-approximate")
-        self.single_blocks = nn.ModuleList([FluxSingleTransformerBlock(hidden_size, num_heads, head_dim, mlp_ratio)
-                                            for _ in range(single_depth)])
-        self.norm_out = AdaLayerNormContinuous(hidden_size, hidden_size, elementwise_affine=False, eps=1e-6)
+        self.blocks = nn.ModuleList([DoubleStreamBlock(hidden_size, num_heads) for _ in range(depth)])
+        # The MLPs of ratio 4 are replaced by ours afterwards, as in the diffusers-built model (whose Flux block fixed
+        # the ratio): the random weights are drawn in its order, so a seed gives the same network (tests/golden).
+        for block in self.blocks: block.ff, block.ff_context = FeedForward(hidden_size, mlp_ratio), FeedForward(hidden_size, mlp_ratio)
+        self.single_blocks = nn.ModuleList([SingleStreamBlock(hidden_size, num_heads, mlp_ratio) for _ in range(single_depth)])
+        self.norm_out = AdaLayerNormContinuous(hidden_size)
         self.proj_out = nn.Linear(hidden_size, ph * pt * latent_channels)
         self.initialize_weights()
 
@@ -110,8 +243,7 @@ def forward(self: PoseDiT, noisy_latents: torch.Tensor, timestep: torch.Tensor, 
     temb = self.time_embed(self.time_proj(timestep * 1000).to(dtype))
     ids = joint_position_ids(h, w, self.config.time_indexing, device=x.device)
     rotary = self.rope(ids)
-    for block in self.blocks: music, pose = block(pose, music, temb, image_rotary_emb=rotary)
-    for block in self.single_blocks: music, pose = block(pose, music, temb, image_rotary_emb=rotary)
+    for block in (*self.blocks, *self.single_blocks): music, pose = block(music, pose, temb, rotary)
     out = self.proj_out(self.norm_out(pose, temb))                                     # (B, h*w, ph*pt*C)
     out = out.reshape(B, h, w, C, ph, pt).permute(0, 3, 1, 4, 2, 5).reshape(B, C, H, W)
     if self.config.prediction == "velocity": return out
@@ -194,6 +326,6 @@ def load_dit(folder: str | os.PathLike, expect: str | dict | None = None, **kwar
                                   + ", ".join(f"{k}={h!r} (expected {w!r})" for k, (h, w) in diff.items()))
     try: return PoseDiT.from_pretrained(folder, **{**legacy, **kwargs})
     except (RuntimeError, ValueError) as e:
-        if "size mismatch" in str(e) or "expected shape" in str(e):
+        if "size mismatch" in str(e):
             raise ValueError(f"{folder}: the weights do not fit the requested PoseDiT config (do not override size options when loading): {str(e).splitlines()[0]}") from e
         raise

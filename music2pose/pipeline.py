@@ -30,9 +30,9 @@ from .sample import (MODEL_CARD_FILE, default_generator_dir, default_scheduler, 
                                sample_segment, save_generator)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'CPU_THREADS', 'SMOOTH_COLUMNS', 'TIDY_CONFIDENCE', 'Segment', 'plan_segments', 'plot_segments',
-           'blend_columns', 'torch_threads', 'bf16_is_fast', 'SongDecoder', 'decode_song', 'tidy_dance',
-           'Music2PoseOutput', 'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
+__all__ = ['PRECISIONS', 'CPU_THREADS', 'CHUNK_COLUMNS', 'SMOOTH_COLUMNS', 'TIDY_CONFIDENCE', 'Segment', 'plan_segments',
+           'plot_segments', 'blend_columns', 'song_chunk', 'torch_threads', 'bf16_is_fast', 'SongDecoder',
+           'decode_song', 'tidy_dance', 'Music2PoseOutput', 'as_reference_pose', 'DancePipeline', 'Music2PosePipeline']
 
 # %% ../nbs/15_pipeline.ipynb #b88fb126
 @dataclass(frozen=True)
@@ -83,6 +83,14 @@ PRECISIONS = ("fp32", "bf16")   # of the decoder: bf16 where `bf16_is_fast`
 # wait for each other (41-56 s a window against 1.5 s on one, on a shared 2-core CPU; decoding 20 s: 7-32 s against 5 s);
 # the jobs share the cores instead: sampling and decoding, two chunks at once (benchmarks/generation.py)
 CPU_THREADS = 1
+CHUNK_COLUMNS = (16, 64)   # latent columns per decoding chunk: at most 64 (memory is one chunk), at least 16 (each adds 2 x 4 of context)
+
+def song_chunk(columns: int) -> int:
+    """Columns per decoding chunk for a song of `columns` latent columns: a quarter of the song, within `CHUNK_COLUMNS`.
+    In four chunks, a short song's first chunks are final (and decoded) while its last windows are sampled, and the rest
+    keep both threads busy; a long song is cut into chunks of 64."""
+    lo, hi = CHUNK_COLUMNS
+    return min(hi, max(lo, -(-check_positive(columns, "columns", integer=True) // 4)))
 
 @contextmanager
 def torch_threads(n: int | None):
@@ -313,11 +321,13 @@ class Music2PosePipeline(DancePipeline):
         super().to(device); self.vae.to(device)
         return self
 
-    def dance_options(self, decode_precision: str = "auto", decode_method: str | None = None) -> dict:
+    def dance_options(self, decode_precision: str = "auto", decode_method: str | None = None, decode_chunk: int | None = None) -> dict:
         """`decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively); `decode_method`: how
-        poses are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default)."""
+        poses are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default); `decode_chunk`:
+        latent columns decoded at a time (None: `song_chunk`; 64 gives the poses of versions before it, see above)."""
         return dict(decode_precision=check_choice(decode_precision, "decode_precision", ("auto", *PRECISIONS)),
-                    decode_method=check_choice(decode_method, "decode_method", (None, *READ_BACK_METHODS)))
+                    decode_method=check_choice(decode_method, "decode_method", (None, *READ_BACK_METHODS)),
+                    decode_chunk=None if decode_chunk is None else check_positive(decode_chunk, "decode_chunk", integer=True))
 
     def __repr__(self):
         c = self.model.config
@@ -392,15 +402,16 @@ def song_latents(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segm
 @patch
 def dance(self: Music2PosePipeline, music: MusicFeatures, plan: list[Segment], reference: PoseSequence, steps: int,
           guidance_scale: float, generator: torch.Generator, progress: bool, decode_precision: str = "auto",
-          decode_method: str | None = None) -> PoseSequence:
-    """The dance of `music`'s frames: the song's latents, decoded chunk by chunk (`decode_song`) and read back within reach
-    of the reference body. On a CPU every job runs on `CPU_THREADS` threads: a worker thread decodes the chunks whose
-    latents are final while the next windows are sampled; then both threads decode the rest, each taking the next chunk."""
+          decode_method: str | None = None, decode_chunk: int | None = None) -> PoseSequence:
+    """The dance of `music`'s frames: the song's latents, decoded chunk by chunk (`decode_song`, `decode_chunk` columns
+    at a time; None: `song_chunk`) and read back within reach of the reference body. On a CPU every job runs on
+    `CPU_THREADS` threads: a worker thread decodes the chunks whose latents are final while the next windows are
+    sampled; then both threads decode the rest, each taking the next chunk."""
     if decode_precision == "auto": decode_precision = "bf16" if bf16_is_fast(self.device) else "fp32"
     cpu, decoders = self.device.type == "cpu", []
     def decoder(grid) -> SongDecoder:
-        if not decoders: decoders.append(SongDecoder(self.vae, grid, self.fps, reference.frame_size, precision=decode_precision,
-                                                     method=decode_method, body=reference))
+        if not decoders: decoders.append(SongDecoder(self.vae, grid, self.fps, reference.frame_size, decode_chunk or song_chunk(grid.shape[-1]),
+                                                     precision=decode_precision, method=decode_method, body=reference))
         return decoders[0]
     with torch_threads(CPU_THREADS if cpu else None):
         try:

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -25,8 +26,8 @@ from .dit import PoseDiT, load_dit
 
 # %% auto #0
 __all__ = ['GENERATION_FILE', 'GENERATION_FORMAT', 'MODEL_CARD_FILE', 'DEFAULT_GENERATOR_DIR', 'default_generator_dir',
-           'save_generator', 'TrainedGenerator', 'generation_info', 'load_generator', 'shape_only_reference',
-           'default_scheduler', 'sample_segment', 'generate_segment']
+           'save_generator', 'TrainedGenerator', 'generation_info', 'load_generator', 'SchedulerOutput',
+           'FlowMatchEuler', 'shape_only_reference', 'default_scheduler', 'sample_segment', 'generate_segment']
 
 # %% ../nbs/13_sample.ipynb #b2990bbb
 GENERATION_FILE = "generation.json"
@@ -81,6 +82,35 @@ def load_generator(folder: str | os.PathLike) -> TrainedGenerator:
     return TrainedGenerator(model, vae, np.asarray(info["music_mean"], np.float32), np.asarray(info["music_std"], np.float32),
                             float(info["fps"]), int(info["window_frames"]), bool(info.get("train_config", {}).get("beat_phase", False)))
 
+# %% ../nbs/13_sample.ipynb #1e13c77d
+@dataclass
+class SchedulerOutput:
+    "What `FlowMatchEuler.step` returns, named as diffusers' schedulers name it."
+    prev_sample: torch.Tensor
+
+class FlowMatchEuler:
+    """Euler steps of the flow from `sigma = 1` (noise) to `sigma = 0`, evenly spaced in sigma: diffusers'
+    `FlowMatchEulerDiscreteScheduler` at its default settings (shift 1), with its interface (`set_timesteps`,
+    `timesteps`, `step(...).prev_sample`, `config.num_train_timesteps`) and its numbers."""
+    def __init__(self, num_train_timesteps: int = 1000):
+        self.config = SimpleNamespace(num_train_timesteps=check_positive(num_train_timesteps, "num_train_timesteps", integer=True))
+        self.timesteps = self.sigmas = None
+
+    def set_timesteps(self, steps: int, device=None):
+        "`steps` times from 1000 down to 1 (sigma 1 to 1/1000), evenly spaced; `sigmas` end with a 0 to step to."
+        n = self.config.num_train_timesteps
+        lowest = float(np.float32(1) / np.float32(n))   # the smallest training sigma, which diffusers keeps in float32
+        sigmas = torch.from_numpy(np.linspace(float(n), lowest * n, check_positive(steps, "steps", integer=True)) / n).float()
+        self.timesteps, self.sigmas = (sigmas * n).to(device), torch.cat([sigmas, torch.zeros(1)]).to(device)
+
+    def step(self, model_output: torch.Tensor, timestep, sample: torch.Tensor) -> SchedulerOutput:
+        "One Euler step of `sample` along the velocity `model_output`, from `timestep` (one of `timesteps`) to the next time."
+        if self.timesteps is None: raise RuntimeError("call set_timesteps(steps) before step()")
+        at = (self.timesteps == timestep).nonzero()
+        if not len(at): raise ValueError(f"timestep {float(timestep):g} is not one of this scheduler's timesteps; step through scheduler.timesteps")
+        i = int(at[0])
+        return SchedulerOutput((sample.float() + (self.sigmas[i + 1] - self.sigmas[i]) * model_output).to(model_output.dtype))
+
 # %% ../nbs/13_sample.ipynb #eda9f26b
 def shape_only_reference(vae: PoseVAE, reference_pose: PoseSequence | None = None, window_frames: int = WINDOW_FRAMES) -> torch.Tensor:
     "The shape-only reference latent `(C, H, window_frames / 8)` of a pose (a sequence: its median pose; None: standing)."
@@ -89,10 +119,9 @@ def shape_only_reference(vae: PoseVAE, reference_pose: PoseSequence | None = Non
     if len(pose) != 1: pose = reference_pose_from(pose, "median")
     return encode_reference(vae, reference_sequence(pose.to_layout("openpose18"), window_frames))[0]
 
-def default_scheduler():
-    "The sampler the generators are trained for: diffusers' flow-matching Euler scheduler with its default settings."
-    from diffusers import FlowMatchEulerDiscreteScheduler
-    return FlowMatchEulerDiscreteScheduler()
+def default_scheduler() -> FlowMatchEuler:
+    "The sampler the generators are trained for: flow-matching Euler steps (`FlowMatchEuler`)."
+    return FlowMatchEuler()
 
 @torch.no_grad()
 def sample_segment(model: PoseDiT, vae: PoseVAE, music_tokens: torch.Tensor, reference_latents: torch.Tensor | None = None,

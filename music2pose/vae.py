@@ -25,19 +25,20 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
+from .autoencoder import AutoencoderKL
 from .checks import preset_config
 from .files import CORPUS_FILE, atomic_dir, atomic_write, corpus_folder, load_checkpoint, save_checkpoint
 from .poses import FPS, FRAME_SIZE, WINDOW_FRAMES, load_npz, PoseSequence
 from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
 
 # %% auto #0
-__all__ = ['BACKENDS', 'VAE_PRESETS', 'TAEF2_DIR', 'TAEF2_FILES', 'POSE_VAE_FILE', 'POSE_VAE_FORMAT', 'DECODE_THRESHOLD',
-           'DECODE_WINDOW', 'DECODE_METHOD', 'MODEL_FIELDS', 'VAE_CHECKPOINT_FORMAT', 'DEFAULT_VAE_DIR', 'VAEConfig',
-           'get_vae_config', 'group_channels', 'ungroup_channels', 'load_vae', 'build_vae', 'TAEBlock', 'SoftClamp',
-           'taef2_encoder', 'taef2_decoder', 'TAEF2', 'load_taef2', 'weights_sha256', 'PoseVAE', 'blur_bins',
-           'vae_loss', 'augment_poses', 'sample_vae_batch', 'load_training_poses', 'train_vae', 'compute_latent_stats',
-           'codec_identity', 'encode_sequence', 'cache_latents', 'load_latents', 'reconstruction_errors',
-           'summarize_errors', 'load_default_vae']
+__all__ = ['BACKENDS', 'VAE_PRESETS', 'VAE_CLASS_NAMES', 'TAEF2_DIR', 'TAEF2_FILES', 'POSE_VAE_FILE', 'POSE_VAE_FORMAT',
+           'DECODE_THRESHOLD', 'DECODE_WINDOW', 'DECODE_METHOD', 'MODEL_FIELDS', 'VAE_CHECKPOINT_FORMAT',
+           'DEFAULT_VAE_DIR', 'VAEConfig', 'get_vae_config', 'group_channels', 'ungroup_channels', 'load_vae',
+           'build_vae', 'TAEBlock', 'SoftClamp', 'taef2_encoder', 'taef2_decoder', 'TAEF2', 'load_taef2',
+           'weights_sha256', 'PoseVAE', 'blur_bins', 'vae_loss', 'augment_poses', 'sample_vae_batch',
+           'load_training_poses', 'train_vae', 'compute_latent_stats', 'codec_identity', 'encode_sequence',
+           'cache_latents', 'load_latents', 'reconstruction_errors', 'summarize_errors', 'load_default_vae']
 
 # %% ../nbs/09_vae.ipynb #d5d54e20
 BACKENDS = ("diffusers", "taef2")  # an AutoencoderKL/AutoencoderTiny (trained here or pretrained), or the shipped TAEF2
@@ -112,36 +113,39 @@ def ungroup_channels(grouped: torch.Tensor, num_groups: int) -> torch.Tensor:
     return grouped.reshape(BG // num_groups, num_groups * c, H, W)
 
 # %% ../nbs/09_vae.ipynb #4a6006e7
+VAE_CLASS_NAMES = ("AutoencoderKL", "AutoencoderTiny")   # the `_class_name`s of the diffusers VAE folders load_vae takes
+
 def _vae_classes():
-    from diffusers import AutoencoderKL, AutoencoderTiny  # imported late: diffusers is slow to import
+    "diffusers' VAE classes, for hub ids and what `music2pose.autoencoder` does not build."
+    from diffusers import AutoencoderKL, AutoencoderTiny  # imported late: diffusers is slow to import (2 s of every generation)
     return {"AutoencoderKL": AutoencoderKL, "AutoencoderTiny": AutoencoderTiny}
 
 def load_vae(path_or_id: str | os.PathLike, subfolder: str | None = None, **kwargs):
-    "A diffusers `AutoencoderKL`/`AutoencoderTiny` from a hub id or a local folder (or TAEF2: its folder, or `taef2` for the shipped one), in eval mode."
+    """An `AutoencoderKL`/`AutoencoderTiny` from a hub id or a local folder (or TAEF2: its folder, or `taef2` for the shipped one), in eval mode.
+    A local `AutoencoderKL` is `music2pose.autoencoder`'s (no diffusers import); the rest, and any `kwargs`, go to diffusers."""
     local = Path(path_or_id) / (subfolder or "")
     if str(path_or_id) == "taef2": return load_taef2()
     if (local / TAEF2_FILES[0]).is_file(): return load_taef2(local)
-    classes = _vae_classes()
-    cls = classes["AutoencoderKL"]
+    name, ours = "AutoencoderKL", False
     if Path(path_or_id).exists():
         cfg_file = local / "config.json"
         if not cfg_file.is_file(): raise FileNotFoundError(f"{local}: no config.json; is this a diffusers VAE folder?")
-        try: name = json.loads(cfg_file.read_text()).get("_class_name", "AutoencoderKL")
+        try: cfg = json.loads(cfg_file.read_text())
         except json.JSONDecodeError as e: raise ValueError(f"{cfg_file}: not valid JSON ({e})") from None
-        if name not in classes: raise ValueError(f"{local}: holds a {name}, not a VAE class music2pose knows ({', '.join(classes)})")
-        cls = classes[name]
+        name = cfg.get("_class_name", "AutoencoderKL")
+        if name not in VAE_CLASS_NAMES: raise ValueError(f"{local}: holds a {name}, not a VAE class music2pose knows ({', '.join(VAE_CLASS_NAMES)})")
+        ours = name == "AutoencoderKL" and not kwargs and AutoencoderKL.builds(cfg)
     elif "tiny" in str(path_or_id).lower() or "taesd" in str(path_or_id).lower():
-        cls = classes["AutoencoderTiny"]
+        name = "AutoencoderTiny"
     try:
-        vae = cls.from_pretrained(str(path_or_id), subfolder=subfolder, **kwargs)
+        vae = AutoencoderKL.from_pretrained(local) if ours else _vae_classes()[name].from_pretrained(str(path_or_id), subfolder=subfolder, **kwargs)
     except (OSError, ValueError, RuntimeError) as e:
         where = "local folder" if Path(path_or_id).exists() else "hub id (needs internet, or a local copy)"
         raise ValueError(f"cannot load a VAE from {where} {path_or_id!s}: {str(e).splitlines()[0]}") from None
     return vae.eval().requires_grad_(False)
 
-def build_vae(config: VAEConfig):
-    "A fresh, untrained `AutoencoderKL` shaped by `config`."
-    AutoencoderKL = _vae_classes()["AutoencoderKL"]
+def build_vae(config: VAEConfig) -> AutoencoderKL:
+    "A fresh, untrained `AutoencoderKL` (`music2pose.autoencoder`, diffusers' layout) shaped by `config`."
     channels = 3 if config.grouping == "rgb" else config.num_channels
     n = len(config.block_out_channels)
     # No attention in the middle block: a purely convolutional VAE treats every time crop alike, so it can

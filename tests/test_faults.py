@@ -2,6 +2,7 @@
 song, and the same seed giving the same dance in another process. Full-disk and read-only tests mount a small tmpfs
 (root only); they skip, saying why, where mounting is not permitted."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,8 +43,8 @@ def train_process(corpus, vae_dir, out):
 
 
 def our_lines(stderr: str) -> list[str]:
-    "stderr without ffmpeg's own `[muxer @ 0x..]` lines, which write_video lets through above ours by design."
-    return [l for l in stderr.strip().splitlines() if l and not l.startswith("[")]
+    "stderr without ffmpeg's own lines (`[muxer @ 0x..] ...`, `    Last message repeated N times`), which write_video lets through above ours by design."
+    return [l for l in stderr.strip().splitlines() if l and not l.startswith("[") and not re.match(r"\s+Last message repeated \d+ times", l)]
 
 
 # -- mounts ------------------------------------------------------------------------------------------------------
