@@ -15,8 +15,8 @@ import torch
 
 from music2pose.evaluate import load_heldout
 from music2pose.metrics import fid_k
-from music2pose.pipeline import (CPU_THREADS, Music2PosePipeline, SongDecoder, as_reference_pose, plan_segments, song_chunk,
-                                 tidy_dance, torch_threads)
+from music2pose.pipeline import (CPU_THREADS, Music2PosePipeline, as_reference_pose, bf16_is_fast, decode_song, plan_segments,
+                                 song_chunk, tidy_dance, torch_threads)
 from music2pose.study import clip_scores
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -28,6 +28,7 @@ args = p.parse_args()
 pipe = Music2PosePipeline.from_pretrained()
 heldout = load_heldout(args.heldout, frames=args.frames, split=args.split, fps=pipe.fps, progress=False)
 layout = heldout.dances[0].layout
+precision = "bf16" if bf16_is_fast() else "fp32"   # as the pipeline's decode_precision="auto"
 rows = []
 for seed in args.seeds:
     dances, diffs, t0 = {"64": [], "song_chunk": []}, [], time.perf_counter()
@@ -38,8 +39,7 @@ for seed in args.seeds:
         with torch.no_grad(), torch_threads(CPU_THREADS):
             latents = pipe.song_latents(mf, plan, reference, 30, 2.0, torch.Generator().manual_seed(seed), False)
             for name, chunk in (("64", 64), ("song_chunk", song_chunk(latents.shape[-1]))):
-                decoded = SongDecoder(pipe.vae, latents, pipe.fps, reference.frame_size, chunk, precision="bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32",
-                                      body=reference).poses()[:len(mf.features)]
+                decoded = decode_song(pipe.vae, latents, pipe.fps, reference.frame_size, chunk, precision=precision, body=reference)[:len(mf.features)]
                 dances[name].append(tidy_dance(decoded, reference, pipe.frames_per_token).to_layout(layout)[:heldout.frames])
         a, b = dances["64"][-1].keypoints, dances["song_chunk"][-1].keypoints
         d = np.abs(a - b)

@@ -8,7 +8,6 @@ Docs: https://music2pose.github.io/music2pose/autoencoder.html.md"""
 from __future__ import annotations
 
 import inspect
-import math
 from dataclasses import dataclass
 
 import torch
@@ -54,18 +53,14 @@ class Downsample2D(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.conv(F.pad(x, (0, 1, 0, 1)))
 
 class Upsample2D(nn.Module):
-    "Nearest-neighbour upsampling by 2 (or to `output_size`), then a 3x3 conv."
+    "Nearest-neighbour upsampling by 2, then a 3x3 conv."
     def __init__(self, channels: int):
         super().__init__()
         self.conv = nn.Conv2d(channels, channels, 3, padding=1)
 
-    def forward(self, x: torch.Tensor, output_size: tuple[int, int] | None = None) -> torch.Tensor:
-        if x.shape[0] >= 64: x = x.contiguous()
-        scale = 2 if output_size is None else max(f / s for f, s in zip(output_size, x.shape[-2:]))
-        if x.numel() * scale > 2 ** 31: x = x.contiguous()
-        if output_size is None: x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-        else: x = F.interpolate(x, size=output_size, mode="nearest")
-        return self.conv(x)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[0] >= 64 or x.numel() * 2 > 2 ** 31: x = x.contiguous()   # as diffusers: the layout can change the sums
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
 
 # %% ../nbs/25_autoencoder.ipynb #b3de7289
 class Attention(nn.Module):
@@ -162,12 +157,11 @@ class Decoder(nn.Module):
 # %% ../nbs/25_autoencoder.ipynb #01a493ab
 class DiagonalGaussianDistribution:
     "The posterior `N(mean, exp(logvar))` per latent pixel, from the encoder's `(B, 2C, h, w)` output."
-    def __init__(self, parameters: torch.Tensor, deterministic: bool = False):
-        self.parameters, self.deterministic = parameters, deterministic
+    def __init__(self, parameters: torch.Tensor):
+        self.parameters = parameters
         self.mean, logvar = torch.chunk(parameters, 2, dim=1)
         self.logvar = torch.clamp(logvar, -30.0, 20.0)
         self.std, self.var = torch.exp(0.5 * self.logvar), torch.exp(self.logvar)
-        if deterministic: self.var = self.std = torch.zeros_like(self.mean)
 
     def mode(self) -> torch.Tensor: return self.mean
 
@@ -180,15 +174,9 @@ class DiagonalGaussianDistribution:
 
     def kl(self, other: DiagonalGaussianDistribution | None = None) -> torch.Tensor:
         "KL divergence from `other` (default: the standard normal), summed over each item's latent image: `(B,)`."
-        if self.deterministic: return torch.Tensor([0.0])
         if other is None: return 0.5 * torch.sum(torch.pow(self.mean, 2) + self.var - 1.0 - self.logvar, dim=[1, 2, 3])
         return 0.5 * torch.sum(torch.pow(self.mean - other.mean, 2) / other.var + self.var / other.var - 1.0 - self.logvar + other.logvar,
                                dim=[1, 2, 3])
-
-    def nll(self, sample: torch.Tensor, dims: tuple[int, ...] = (1, 2, 3)) -> torch.Tensor:
-        "Negative log-likelihood of `sample` under the posterior, summed over `dims`."
-        if self.deterministic: return torch.Tensor([0.0])
-        return 0.5 * torch.sum(math.log(2.0 * math.pi) + self.logvar + torch.pow(sample - self.mean, 2) / self.var, dim=list(dims))
 
 # %% ../nbs/25_autoencoder.ipynb #1eca73b6
 @dataclass
