@@ -486,7 +486,8 @@ def write_openpose_json(seq: PoseSequence, folder: str | os.PathLike, prefix: st
         doc = {"version": 1.3, "canvas_width": w, "canvas_height": h,
                "people": [{"person_id": [-1], "pose_keypoints_2d": flat}] if conf[t].any() else []}
         path = folder / f"{prefix}{t:012d}_keypoints.json"
-        with (atomic_write(path, "w") if atomic else open(path, "w")) as f: json.dump(doc, f)
+        # json.dumps, not json.dump: the same text, from the C encoder (json.dump streams through the Python one, 3x slower)
+        with (atomic_write(path, "w") if atomic else open(path, "w")) as f: f.write(json.dumps(doc))
         paths.append(path)
     return paths
 

@@ -28,9 +28,10 @@ from .poses import (OPENPOSE18, SIDE_COLORS, PoseSequence, frame_index, joint_si
 
 # %% auto #0
 __all__ = ['OPENPOSE_COLORS', 'OPENPOSE_STICKWIDTH', 'OPENPOSE_RADIUS', 'OPENPOSE_REFERENCE_SIZE', 'OPENPOSE_LIMB_DIM',
-           'MAX_VIDEO_SIDE', 'STYLES', 'SKELETON_BACKGROUND', 'VIDEO_QUALITY', 'VIDEO_PRESET', 'PLAYER_MAX_SIDE',
-           'openpose_line_sizes', 'render_openpose_frames', 'render_openpose', 'video_size', 'draw_skeleton_frames',
-           'ffmpeg_exe', 'media_info', 'write_video', 'write_frames', 'beat_plot', 'animation_html', 'player']
+           'OPENPOSE_PALETTE', 'MAX_VIDEO_SIDE', 'STYLES', 'SKELETON_BACKGROUND', 'JOINT_OUTLINE', 'VIDEO_QUALITY',
+           'VIDEO_PRESET', 'PLAYER_MAX_SIDE', 'openpose_line_sizes', 'render_openpose_frames', 'render_openpose',
+           'video_size', 'draw_skeleton_frames', 'ffmpeg_exe', 'media_info', 'pal8_palette', 'write_video',
+           'write_frames', 'beat_plot', 'animation_html', 'player']
 
 # %% ../nbs/16_render.ipynb #e3ce0c6e
 OPENPOSE_COLORS = np.array([[255, 0, 0], [255, 85, 0], [255, 170, 0], [255, 255, 0], [170, 255, 0], [85, 255, 0],
@@ -77,20 +78,24 @@ def _limb_polygons(px: np.ndarray, stickwidth: float) -> np.ndarray:
     return (centre[:, None] + (half_length[:, None] * _ELLIPSE_COS)[..., None] * along[:, None]
             + (stickwidth * _ELLIPSE_SIN)[None, :, None] * across[:, None])
 
+# every colour a frame can hold, as palette entries: black, then the limbs at 60% (DWPose dims the whole limb layer,
+# and black stays black), then the joints
+OPENPOSE_PALETTE = np.concatenate([np.zeros((1, 3), np.uint8),
+                                   (OPENPOSE_COLORS[:len(OPENPOSE18.limbs)] * OPENPOSE_LIMB_DIM).astype(np.uint8), OPENPOSE_COLORS])
+
 def _draw_openpose(px: np.ndarray, shown: np.ndarray, canvas: tuple[int, int], stickwidth: int, radius: int) -> np.ndarray:
-    "One OpenPose-18 pose `px (18, 2)` (pixels), joints `shown (18,)`, drawn DWPose's way on a black canvas."
+    """One OpenPose-18 pose `px (18, 2)` (pixels), joints `shown (18,)`, drawn DWPose's way on a black canvas, as
+    uint8 indices `(H, W)` into `OPENPOSE_PALETTE` (`OPENPOSE_PALETTE[indices]` is the RGB frame)."""
     from PIL import Image, ImageDraw
-    img = Image.new("RGB", canvas)
+    img = Image.new("P", canvas, 0)
     draw = ImageDraw.Draw(img)
     limbs = np.array(OPENPOSE18.limbs)
     polygons = _limb_polygons(px, stickwidth)
     for i in np.flatnonzero(shown[limbs].all(1)):  # in limb order: later limbs cover earlier ones, as in DWPose
-        draw.polygon([tuple(p) for p in polygons[i]], fill=tuple(int(c) for c in OPENPOSE_COLORS[i]))
-    img = Image.fromarray((np.asarray(img) * OPENPOSE_LIMB_DIM).astype(np.uint8))
-    draw = ImageDraw.Draw(img)
+        draw.polygon(polygons[i].ravel().tolist(), fill=1 + int(i))   # flat x, y, x, y, ...: no tuple per point
     for k in np.flatnonzero(shown):
         x, y = np.floor(px[k]).astype(int)  # cv2.circle takes integer centres
-        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=tuple(int(c) for c in OPENPOSE_COLORS[k]))
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=1 + len(limbs) + int(k))
     return np.asarray(img)
 
 # %% ../nbs/16_render.ipynb #44acd17f
@@ -112,7 +117,7 @@ def render_openpose_frames(seq: PoseSequence, size=None, conf_threshold: float =
     "Iterate over the frames of `seq` drawn as OpenPose renderings (uint8 RGB `(H, W, 3)`), one at a time."
     px, shown, canvas, stickwidth, radius = _openpose_pixels(seq, size, conf_threshold, stickwidth, radius)
     # a generator expression: the arguments are checked now, the frames drawn only when asked for
-    return (_draw_openpose(px[t], shown[t], canvas, stickwidth, radius) for t in range(len(px)))
+    return (np.take(OPENPOSE_PALETTE, _draw_openpose(px[t], shown[t], canvas, stickwidth, radius), axis=0) for t in range(len(px)))
 
 def render_openpose(seq: PoseSequence, frame: int = 0, size=None, conf_threshold: float = 0.3,
                     stickwidth: int | None = None, radius: int | None = None) -> np.ndarray:
@@ -141,37 +146,50 @@ def _rgb(color) -> tuple[int, int, int]:
     from matplotlib.colors import to_rgb
     return tuple(round(255 * c) for c in to_rgb(color))
 
-def _draw_skeleton(px: np.ndarray, shown: np.ndarray, limbs: np.ndarray, limb_colors: list, joint_colors: list,
-                   canvas: tuple[int, int], width: int, radius: int) -> np.ndarray:
-    "One pose `px (K, 2)` in pixels with joints `shown (K,)`: side-coloured limbs and dots on a light canvas."
+JOINT_OUTLINE = (40, 40, 40)
+
+def _skeleton_palette(kind) -> np.ndarray:
+    "The skeleton style's colours for a layout: the background, then one per limb, one per joint, the joints' outline."
+    colors = [SKELETON_BACKGROUND, *(_rgb(SIDE_COLORS[s]) for s in limb_sides(kind)),
+              *(_rgb(SIDE_COLORS[s]) for s in joint_sides(kind)), JOINT_OUTLINE]
+    return np.array(colors, dtype=np.uint8)
+
+def _draw_skeleton(px: np.ndarray, shown: np.ndarray, limbs: np.ndarray, canvas: tuple[int, int], width: int, radius: int) -> np.ndarray:
+    """One pose `px (K, 2)` in pixels with joints `shown (K,)`: side-coloured limbs and dots on a light canvas, as
+    uint8 indices `(H, W)` into `_skeleton_palette`."""
     from PIL import Image, ImageDraw
-    img = Image.new("RGB", canvas, SKELETON_BACKGROUND)
+    img = Image.new("P", canvas, 0)
     draw = ImageDraw.Draw(img)
     for i in np.flatnonzero(shown[limbs].all(1)):
         a, b = px[limbs[i]]
-        draw.line([tuple(a), tuple(b)], fill=limb_colors[i], width=width)
+        draw.line([tuple(a), tuple(b)], fill=1 + int(i), width=width)
+    outline = 1 + len(limbs) + len(px)
     for k in np.flatnonzero(shown):
         x, y = px[k]
-        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=joint_colors[k], outline=(40, 40, 40))
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=1 + len(limbs) + int(k), outline=outline)
     return np.asarray(img)
 
-def _frame_drawer(seq: PoseSequence, size, style: str, conf_threshold: float):
-    "Check the arguments; the frame size `(W, H)` and a function that draws frame `t` of `seq` as uint8 RGB `(H, W, 3)`."
+def _frame_indexer(seq: PoseSequence, size, style: str, conf_threshold: float):
+    """Check the arguments; the frame size `(W, H)`, the style's palette `(colours, 3)` and a function that draws
+    frame `t` of `seq` as uint8 palette indices `(H, W)`."""
     if not isinstance(seq, PoseSequence): raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
     if style not in STYLES: raise ValueError(f"style must be one of {', '.join(map(repr, STYLES))}, got {style!r}")
     if not 0 <= conf_threshold < 1: raise ValueError(f"conf_threshold must be in [0, 1), got {conf_threshold}")
     canvas = video_size(seq.frame_size, size)
     if style == "openpose":
         px, shown, canvas, stick, radius = _openpose_pixels(seq, canvas, conf_threshold, None, None)
-        return canvas, lambda t: _draw_openpose(px[t], shown[t], canvas, stick, radius)
+        return canvas, OPENPOSE_PALETTE, lambda t: _draw_openpose(px[t], shown[t], canvas, stick, radius)
     _, scale, offset = _openpose_canvas(seq.frame_size, canvas)
     px = seq.keypoints * scale + offset
     shown = (seq.confidence > conf_threshold) & np.isfinite(px).all(-1)
-    limb_colors = [_rgb(SIDE_COLORS[s]) for s in limb_sides(seq.kind)]
-    joint_colors = [_rgb(SIDE_COLORS[s]) for s in joint_sides(seq.kind)]
     stick, radius = openpose_line_sizes(canvas)
     limbs = np.array(seq.kind.limbs)
-    return canvas, lambda t: _draw_skeleton(px[t], shown[t], limbs, limb_colors, joint_colors, canvas, 2 * stick, radius + 1)
+    return canvas, _skeleton_palette(seq.kind), lambda t: _draw_skeleton(px[t], shown[t], limbs, canvas, 2 * stick, radius + 1)
+
+def _frame_drawer(seq: PoseSequence, size, style: str, conf_threshold: float):
+    "Check the arguments; the frame size `(W, H)` and a function that draws frame `t` of `seq` as uint8 RGB `(H, W, 3)`."
+    canvas, palette, index = _frame_indexer(seq, size, style, conf_threshold)
+    return canvas, lambda t: np.take(palette, index(t), axis=0)
 
 # %% ../nbs/16_render.ipynb #86bda963
 def draw_skeleton_frames(seq: PoseSequence, size=None, style: str = "skeleton", conf_threshold: float = 0.3):
@@ -205,6 +223,13 @@ def media_info(path: str | os.PathLike) -> dict:
 VIDEO_QUALITY = 7  # imageio's 0-10 scale; 7 is libx264 -crf 15: sharp lines, small files for flat drawings
 VIDEO_PRESET = "ultrafast"  # libx264's: a 20 s dance (600 frames, 720 x 404) in 1.6 s against 2.2 s ("veryfast"), files 2.6x as large (6.6 MB a minute)
 
+def pal8_palette(palette: np.ndarray) -> bytes:
+    """`palette (colours, 3)` as the 1,024 bytes that follow every frame of ffmpeg's raw `pal8` video: 256 entries of
+    0xAARRGGBB, opaque, in the machine's byte order."""
+    rgb = np.zeros((256, 3), np.uint32)
+    rgb[:len(palette)] = np.asarray(palette, np.uint8)
+    return ((0xFF << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32).tobytes()
+
 def _song_frames(audio, fps: float) -> tuple[Path, int | None]:
     "Check the song file; its path and how many video frames it lasts (None if ffmpeg does not say)."
     audio = Path(audio)
@@ -219,7 +244,7 @@ def write_video(seq: PoseSequence, path: str | os.PathLike, audio: str | os.Path
     "Write `seq` drawn in `style` as an H.264 `.mp4` (at `fps`, default the sequence's), with the `audio` file muxed in and cut to the shorter of the two; atomically."
     import imageio_ffmpeg
     path = Path(path)
-    canvas, draw = _frame_drawer(seq, size, style, conf_threshold)
+    canvas, palette, draw = _frame_indexer(seq, size, style, conf_threshold)
     if path.suffix.lower() != ".mp4": raise ValueError(f"{path}: write_video writes H.264 .mp4 files; give a path ending in .mp4")
     if len(seq) == 0: raise ValueError(f"{path}: the pose sequence has 0 frames; there is nothing to write")
     if path.exists() and not overwrite:
@@ -227,21 +252,22 @@ def write_video(seq: PoseSequence, path: str | os.PathLike, audio: str | os.Path
     if fps is not None and fps != seq.fps:
         if not (isinstance(fps, (int, float)) and fps > 0): raise ValueError(f"fps must be a positive number, got {fps!r}")
         seq = seq.resample(fps)
-        canvas, draw = _frame_drawer(seq, canvas, style, conf_threshold)
+        canvas, palette, draw = _frame_indexer(seq, canvas, style, conf_threshold)
     n = len(seq)
     if audio is not None:
         audio, song_frames = _song_frames(audio, seq.fps)
         n = min(n, song_frames or n)
+    palette_bytes = pal8_palette(palette)
     with atomic_path(path) as tmp:
         writer = imageio_ffmpeg.write_frames(
-            str(tmp), canvas, fps=seq.fps, codec="libx264", quality=VIDEO_QUALITY, macro_block_size=2,
+            str(tmp), canvas, pix_fmt_in="pal8", fps=seq.fps, codec="libx264", quality=VIDEO_QUALITY, macro_block_size=2,
             ffmpeg_log_level="error",
             output_params=["-movflags", "+faststart", "-preset", VIDEO_PRESET] + (["-shortest", "-t", f"{n / seq.fps:.6f}"] if audio else []),
             audio_path=None if audio is None else str(audio), audio_codec=None if audio is None else "aac")
         writer.send(None)
         try:
             for t in tqdm(range(n), desc=path.name, unit="frame", disable=not progress):
-                try: writer.send(draw(t))
+                try: writer.send(draw(t).tobytes() + palette_bytes)
                 except OSError as e:  # ffmpeg quit: its own message is printed above ours
                     raise _ffmpeg_failed(path, tmp, f"ffmpeg stopped while writing the video ({str(e).splitlines()[0]})") from None
         finally:

@@ -232,3 +232,37 @@ def test_player_coco17_openpose_style():
     slider.value = 29
     assert clock.value == "0.97 s"
     assert bytes(w.children[1].value[:8]) == b"\x89PNG\r\n\x1a\n"
+
+
+# -- the video's pixels -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("style", render.STYLES)
+@pytest.mark.parametrize("layout", ["openpose18", "coco17"])
+def test_video_decodes_to_the_drawing(tmp_path, style, layout):
+    "Frames go to ffmpeg as palette images (pal8): every frame of the video decodes to its drawing, colours included."
+    import imageio_ffmpeg
+    seq = dance(8, layout, frame_size=(640, 360))
+    out = write_video(seq, tmp_path / "a.mp4", style=style, size=(320, 180), progress=False)
+    drawn = list(draw_skeleton_frames(seq, size=(320, 180), style=style))
+    reader = imageio_ffmpeg.read_frames(str(out)); meta = next(reader)
+    decoded = [np.frombuffer(f, np.uint8).reshape(180, 320, 3).astype(int) for f in reader]
+    assert meta["size"] == (320, 180) and len(decoded) == len(drawn)
+    luma = lambda rgb: rgb @ np.array([0.299, 0.587, 0.114])
+    for got, want in zip(decoded, drawn):
+        assert np.abs(got - want).mean() < 3                      # H.264 at crf 15 blurs edges a little
+        # on the drawing, brightness survives at full resolution (yuv420p halves colour's, which smears thin lines)
+        drawing = (want != want[0, 0]).any(-1)
+        assert np.median(np.abs(luma(got) - luma(want))[drawing]) < 3
+        # a palette or byte-order mix-up would swap colours: the mean colour of the drawing stays
+        assert np.abs(got[drawing].mean(0) - want[drawing].mean(0)).max() < 12
+
+
+def test_palettes_fit_pal8():
+    "ffmpeg's pal8 holds 256 colours, and every index a drawing uses has its colour."
+    for kind in ("openpose18", "coco17"):
+        seq = dance(3, kind)
+        for style in render.STYLES:
+            _, palette, index = render._frame_indexer(seq, (64, 48), style, 0.3)
+            assert len(palette) <= 256 and palette.dtype == np.uint8
+            assert max(int(index(t).max()) for t in range(len(seq))) < len(palette)
+    assert len(render.pal8_palette(render.OPENPOSE_PALETTE)) == 1024
