@@ -77,7 +77,9 @@ def wrap(name, where):
     f = getattr(owner, last)
     setattr(owner, last, classmethod(timed(name, f.__func__)) if isinstance(owner.__dict__.get(last), classmethod) else timed(name, f))
 stages = json.loads(os.environ["M2P_STAGES"])
+import music2pose.cli
 from music2pose.cli import main
+getattr(music2pose.cli, "reuse_freed_memory", lambda: None)()   # as the executable does (cli.console_main), where it does
 import music2pose.pipeline, music2pose.poses, music2pose.render   # what `generate` imports, timed below as its own stage
 t_imports = time.perf_counter() - t0
 for name, where in stages.items(): wrap(name, where)

@@ -23,8 +23,9 @@ EXIT_INTERRUPTED = 130
 STYLES = ("skeleton", "openpose")
 
 # %% auto #0
-__all__ = ['EXIT_BAD_INPUT', 'EXIT_INTERRUPTED', 'STYLES', 'GENERATE_EXAMPLES', 'COMMANDS', 'DELEGATED', 'build_parser',
-           'generate', 'render', 'info', 'main', 'console_main']
+__all__ = ['EXIT_BAD_INPUT', 'EXIT_INTERRUPTED', 'STYLES', 'GENERATE_EXAMPLES', 'COMMANDS', 'DELEGATED', 'M_TRIM_THRESHOLD',
+           'M_MMAP_MAX', 'M_ARENA_MAX', 'build_parser', 'generate', 'render', 'info', 'main', 'reuse_freed_memory',
+           'console_main']
 
 # %% ../nbs/17_cli.ipynb #64d556c7
 def _positive(kind):
@@ -208,8 +209,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 # %% ../nbs/17_cli.ipynb #923a86c0
+# glibc's mallopt parameters (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX = -1, -4, -8
+
+def reuse_freed_memory() -> bool:
+    """Make this process keep the memory of freed tensors for the next ones (glibc's malloc: one arena, no block mapped
+    from the system for a large tensor, nothing handed back before exit). Returns whether it applied: elsewhere (macOS,
+    Windows, musl) nothing changes."""
+    if not sys.platform.startswith("linux"): return False
+    import ctypes, ctypes.util
+    try: libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError: return False
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None: return False
+    settings = ((M_ARENA_MAX, 1), (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2 ** 31 - 1))
+    return all([mallopt(option, value) == 1 for option, value in settings])
+
 def console_main() -> None:
-    "The `music2pose` executable (and `python -m music2pose.cli`): `main`, then out without tearing the interpreter down."
+    """The `music2pose` executable (and `python -m music2pose.cli`): `main`, with freed memory reused (not for the
+    delegated commands: training and evaluation keep the allocator's defaults), then out without tearing the
+    interpreter down."""
+    if not (sys.argv[1:2] and sys.argv[1] in DELEGATED): reuse_freed_memory()
     code = main()
     # the usual way out for training and evaluation (their data-loader workers and trackers expect it; 0.8 s is nothing
     # there) and under a profiler or coverage (`python -m cProfile -m music2pose.cli ...`), which write their results at exit

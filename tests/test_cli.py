@@ -79,6 +79,24 @@ def test_same_seed_same_dance_other_fps(tmp_path, capsys):
     assert pa.visible.all() and not pa.equals(untidied)                    # tidied by default: every joint, smoothed
 
 
+def test_reused_memory_same_dance(tmp_path):
+    "The executable reuses freed memory (`reuse_freed_memory`); the dance is the same bits as `main`'s without it."
+    import platform
+    probe = subprocess.run([sys.executable, "-c", "from music2pose.cli import reuse_freed_memory; print(reuse_freed_memory())"],
+                           capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == str(platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    args = ["generate", str(SONG), "--seconds", "12", "--no-video", "--steps", "2", "-q"]   # two windows, two chunks
+    r = cli(*args, "-o", tmp_path / "executable")
+    assert r.returncode == 0, r.stderr
+    # `main` in a process of its own with the same threads (their number changes the music features' sums), glibc's defaults
+    plain = subprocess.run([sys.executable, "-c", "import sys; from music2pose.cli import main; sys.exit(main(sys.argv[1:]))",
+                            *args, "-o", str(tmp_path / "plain")], capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=600)
+    assert plain.returncode == 0, plain.stderr
+    a, b = (PoseSequence.load(tmp_path / name / "poses.npz") for name in ("executable", "plain"))
+    assert a.equals(b)
+
+
 @pytest.mark.parametrize("args, message", [
     (["generate"], "the following arguments are required"),
     (["generate", "missing.wav", "-o", "{tmp}/o"], "no such audio file"),
