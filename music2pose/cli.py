@@ -23,9 +23,8 @@ EXIT_INTERRUPTED = 130
 STYLES = ("skeleton", "openpose")
 
 # %% auto #0
-__all__ = ['EXIT_BAD_INPUT', 'EXIT_INTERRUPTED', 'STYLES', 'GENERATE_EXAMPLES', 'COMMANDS', 'DELEGATED', 'M_TRIM_THRESHOLD',
-           'M_MMAP_MAX', 'M_ARENA_MAX', 'build_parser', 'generate', 'render', 'info', 'main', 'reuse_freed_memory',
-           'console_main']
+__all__ = ['EXIT_BAD_INPUT', 'EXIT_INTERRUPTED', 'STYLES', 'GENERATE_EXAMPLES', 'COMMANDS', 'DELEGATED', 'build_parser',
+           'generate', 'render', 'info', 'main', 'reuse_freed_memory', 'console_main']
 
 # %% ../nbs/17_cli.ipynb #64d556c7
 def _positive(kind):
@@ -210,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # %% ../nbs/17_cli.ipynb #923a86c0
 # glibc's mallopt parameters (malloc.h)
-M_TRIM_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX = -1, -4, -8
+_M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
 def reuse_freed_memory() -> bool:
     """Make this process keep the memory of freed tensors for the next ones (glibc's malloc: one arena, no block mapped
@@ -222,7 +221,7 @@ def reuse_freed_memory() -> bool:
     except OSError: return False
     mallopt = getattr(libc, "mallopt", None)
     if mallopt is None: return False
-    settings = ((M_ARENA_MAX, 1), (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2 ** 31 - 1))
+    settings = ((_M_ARENA_MAX, 1), (_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2 ** 31 - 1))
     return all([mallopt(option, value) == 1 for option, value in settings])
 
 def console_main() -> None:
