@@ -43,8 +43,8 @@ class ScheduledEuler(FlowMatchEuler):
     def step(self, model_output, timestep, sample):
         i = int((self.timesteps == timestep).nonzero()[0])
         s, after = self.sigmas[i], self.sigmas[i + 1]
+        if self.eta == 0 or after == 0: return super().step(model_output, timestep, sample)
         x, v = sample.float(), model_output.float()
-        if self.eta == 0 or after == 0: return SchedulerOutput((x + (after - s) * v).to(model_output.dtype))
         clean, noise = x - s * v, x + (1 - s) * v          # x = (1 - s) clean + s noise, v = noise - clean
         fresh = torch.randn(x.shape, generator=self.noise)
         mixed = (1 - self.eta ** 2) ** 0.5 * noise + self.eta * fresh

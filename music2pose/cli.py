@@ -224,6 +224,7 @@ def reuse_freed_memory() -> bool:
     settings = ((_M_ARENA_MAX, 1), (_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2 ** 31 - 1))
     return all([mallopt(option, value) == 1 for option, value in settings])
 
+# %% ../nbs/17_cli.ipynb #b6f2d0a3
 def console_main() -> None:
     """The `music2pose` executable (and `python -m music2pose.cli`): `main`, with freed memory reused (not for the
     delegated commands: training and evaluation keep the allocator's defaults), then out without tearing the
