@@ -10,7 +10,7 @@ timed runs after a warm-up (on a shared machine the best run is the steadier num
 - skeleton drawing (the frames `write_video` encodes), 512x512, of a 10,000-frame dance: frames/s, and how soon the
   first frame comes (frames are drawn one at a time, when asked for);
 - VAE encode and decode of the shipped pose VAE, one 256-frame window: frames/s (decode also in bf16 autocast where
-  the device runs bf16 natively, as the pipeline then does);
+  `bf16_is_fast`, as the pipeline then does);
 - one training step of the `small` preset (batch 16, AdamW, gradient clipping, EMA; a synthetic batch of the real
   shapes): steps/s, and the model FLOPs it does (forward + backward, counted by torch's FlopCounterMode, the
   attention included: `count_cpu_attention_flops`) per second as a fraction of the matmul peak;

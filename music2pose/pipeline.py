@@ -8,6 +8,7 @@ Docs: https://music2pose.github.io/music2pose/pipeline.html.md"""
 from __future__ import annotations
 
 import os
+import platform
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -100,14 +101,32 @@ def torch_threads(n: int | None):
     try: yield
     finally: torch.set_num_threads(before)
 
+def _cpu_maker() -> str:
+    "The CPU's vendor string as the system reports it ('GenuineIntel', 'AuthenticAMD'; '' where it says nothing)."
+    try:
+        with open("/proc/cpuinfo") as f: line = next((l for l in f if l.startswith("vendor_id")), "")
+        if line: return line.split(":", 1)[1].strip()
+    except OSError: pass
+    return platform.processor()   # Windows: "Intel64 Family 6 Model 85 Stepping 7, GenuineIntel"
+
+def _has_amx() -> bool:
+    "Whether the CPU's AMX tiles are usable (torch's own probe; on an older torch, the flags Linux shows)."
+    probe = getattr(getattr(torch, "cpu", None), "_is_amx_tile_supported", None)
+    if probe is not None: return bool(probe())
+    try:
+        with open("/proc/cpuinfo") as f: return any(l.startswith("flags") and " amx_tile" in l for l in f)
+    except OSError: return False
+
 def bf16_is_fast(device="cpu") -> bool:
-    "Whether `device` runs bfloat16 convolutions natively (a CUDA GPU with bf16, or a CPU with AVX-512 BF16 / AMX)."
+    """Whether the decoder runs faster in bfloat16 than in float32 on `device`: a CUDA GPU with bf16; a CPU with AMX
+    tiles; an AMD CPU with AVX-512 BF16 (Zen 4 and later). An Intel CPU with AVX-512 BF16 alone (Cooper Lake, or a
+    newer Xeon whose hypervisor hides AMX) decodes slower in bf16 (see below), so float32 there and everywhere else."""
     device = torch.device(device)
     try:
         if device.type == "cuda": return bool(torch.cuda.is_bf16_supported())
-        if device.type == "cpu": return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError): pass
-    return False
+        if device.type != "cpu" or not torch.ops.mkldnn._is_mkldnn_bf16_supported(): return False
+    except (AttributeError, RuntimeError): return False
+    return _has_amx() or "AuthenticAMD" in _cpu_maker()
 
 class SongDecoder:
     """`decode_song` in two halves: `ready(columns)` hands every chunk whose columns (context included) all lie below
@@ -322,7 +341,7 @@ class Music2PosePipeline(DancePipeline):
         return self
 
     def dance_options(self, decode_precision: str = "auto", decode_method: str | None = None, decode_chunk: int | None = None) -> dict:
-        """`decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where the device runs it natively); `decode_method`: how
+        """`decode_precision`: 'fp32', 'bf16' or 'auto' (bf16 where it is faster: `bf16_is_fast`); `decode_method`: how
         poses are read from the decoded images (`onehot_to_keypoints`'s methods; None: the VAE's default); `decode_chunk`:
         latent columns decoded at a time (None: `song_chunk`; 64 gives the poses of versions before it, see above)."""
         return dict(decode_precision=check_choice(decode_precision, "decode_precision", ("auto", *PRECISIONS)),

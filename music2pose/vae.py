@@ -33,12 +33,13 @@ from .onehot import VALUES, keypoints_to_onehot, onehot_to_keypoints
 
 # %% auto #0
 __all__ = ['BACKENDS', 'VAE_PRESETS', 'VAE_CLASS_NAMES', 'TAEF2_DIR', 'TAEF2_FILES', 'POSE_VAE_FILE', 'POSE_VAE_FORMAT',
-           'DECODE_THRESHOLD', 'DECODE_WINDOW', 'DECODE_METHOD', 'MODEL_FIELDS', 'VAE_CHECKPOINT_FORMAT',
-           'DEFAULT_VAE_DIR', 'VAEConfig', 'get_vae_config', 'group_channels', 'ungroup_channels', 'load_vae',
-           'build_vae', 'TAEBlock', 'SoftClamp', 'taef2_encoder', 'taef2_decoder', 'TAEF2', 'load_taef2',
-           'weights_sha256', 'PoseVAE', 'blur_bins', 'vae_loss', 'augment_poses', 'sample_vae_batch',
-           'load_training_poses', 'train_vae', 'compute_latent_stats', 'codec_identity', 'encode_sequence',
-           'cache_latents', 'load_latents', 'reconstruction_errors', 'summarize_errors', 'load_default_vae']
+           'CPU_DECODE_IMAGES', 'DECODE_THRESHOLD', 'DECODE_WINDOW', 'DECODE_METHOD', 'MODEL_FIELDS',
+           'VAE_CHECKPOINT_FORMAT', 'DEFAULT_VAE_DIR', 'VAEConfig', 'get_vae_config', 'group_channels',
+           'ungroup_channels', 'load_vae', 'build_vae', 'TAEBlock', 'SoftClamp', 'taef2_encoder', 'taef2_decoder',
+           'TAEF2', 'load_taef2', 'weights_sha256', 'PoseVAE', 'blur_bins', 'vae_loss', 'augment_poses',
+           'sample_vae_batch', 'load_training_poses', 'train_vae', 'compute_latent_stats', 'codec_identity',
+           'encode_sequence', 'cache_latents', 'load_latents', 'reconstruction_errors', 'summarize_errors',
+           'load_default_vae']
 
 # %% ../nbs/09_vae.ipynb #d5d54e20
 BACKENDS = ("diffusers", "taef2")  # an AutoencoderKL/AutoencoderTiny (trained here or pretrained), or the shipped TAEF2
@@ -223,6 +224,7 @@ def weights_sha256(module: nn.Module) -> str:
 # %% ../nbs/09_vae.ipynb #3d6181a5
 POSE_VAE_FILE = "pose_vae.json"
 POSE_VAE_FORMAT = "music2pose.pose_vae/1"
+CPU_DECODE_IMAGES = 4   # images the image VAE decodes at a time on a CPU without gradients (see `PoseVAE.decode`)
 
 class PoseVAE(nn.Module):
     "One-hot pose images `(B, 2K, bins, T)` <-> standardised latents `(B, G*z, bins/8, T/8)` through an image VAE."
@@ -285,7 +287,11 @@ class PoseVAE(nn.Module):
         if self.config.grouping == "rgb": z = group_channels(z, self.vae_latent_channels)
         # Why channels_last: oneDNN (CPU) and cuDNN run these convolutions fastest on NHWC inputs; on a 2-core
         # CPU it decodes 1.5x (fp32) to 1.7x (bf16) as many frames per second (benchmarks/speed.py), same values.
-        y = self.vae.decode(z.contiguous(memory_format=torch.channels_last)).sample
+        z = z.contiguous(memory_format=torch.channels_last)
+        # Why a few images at a time on a CPU (inference only): the decoder's activations for all 12 images of a
+        # 64-column chunk peak at 1.5 GB in float32, four at a time at 0.75 GB; the same bits, no slower.
+        parts = z.split(CPU_DECODE_IMAGES) if z.device.type == "cpu" and not torch.is_grad_enabled() else (z,)
+        y = torch.cat([self.vae.decode(part).sample for part in parts])
         if self.config.grouping == "rgb": y = ungroup_channels(y, self.groups)[:, :self.config.num_channels]
         return ((y + 1) / 2).clamp(0, 1)
 

@@ -158,3 +158,25 @@ def test_tidy_dance_gives_every_joint_on_the_body(frames, missing, ghosts, seed)
     child = np.flatnonzero(parent >= 0)
     bones = np.linalg.norm((bound.keypoints[:, child] - bound.keypoints[:, parent[child]]) * np.array([1280 / 720, 1.0]), axis=-1)
     assert (bones <= BONE_SLACK * reference_bone_lengths(ref)[limb[child]] + 1e-5).all()
+
+
+@pytest.mark.parametrize("mkldnn_bf16, amx, maker, fast", [
+    (True, True, "GenuineIntel", True),      # Sapphire Rapids and later, AMX usable
+    (True, False, "GenuineIntel", False),    # AVX-512 BF16 alone (Cooper Lake, or AMX hidden by a hypervisor): fp32 decodes faster
+    (True, False, "AuthenticAMD", True),     # Zen 4 and later
+    (False, False, "AuthenticAMD", False),   # no bf16 kernels at all
+    (True, False, "", False),                # a CPU that does not say what it is
+])
+def test_bf16_only_where_measured_faster(monkeypatch, mkldnn_bf16, amx, maker, fast):
+    import music2pose.pipeline as pl
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: mkldnn_bf16)
+    monkeypatch.setattr(pl, "_has_amx", lambda: amx)
+    monkeypatch.setattr(pl, "_cpu_maker", lambda: maker)
+    assert pl.bf16_is_fast("cpu") is fast
+    assert pl.bf16_is_fast("meta") is False
+
+
+def test_cpu_probes_answer_on_this_machine():
+    import music2pose.pipeline as pl
+    assert isinstance(pl._has_amx(), bool) and isinstance(pl._cpu_maker(), str)
+    assert pl.bf16_is_fast() in (True, False)

@@ -97,3 +97,28 @@ def test_shipped_vae_reconstructs_real_dances():
     seq = load_aistpp_keypoints2d(sorted(aist.glob("*.pkl"))[0], view=0).resample(30)[:256]
     r = summarize_errors(reconstruction_errors(codec, seq))
     assert r["mean"] < 0.005 and r["missed"] < 0.05, r  # the target: 0.005 of the frame size
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_decoding_a_few_images_at_a_time(monkeypatch, precision):
+    "On a CPU, inference decodes CPU_DECODE_IMAGES grouped images at a time: the images of decoding all at once, in order."
+    import music2pose.vae as vae_module
+    vae = load_default_vae()
+    latents = torch.randn(2, vae.latent_channels, vae.config.bins // vae.stride, 5, generator=torch.Generator().manual_seed(0))
+    def decoded(images_at_once):
+        monkeypatch.setattr(vae_module, "CPU_DECODE_IMAGES", images_at_once)
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            return vae.decode(latents)
+    whole, rounding = decoded(10_000), 1e-5 if precision == "fp32" else 2e-2
+    for images_at_once in (vae_module.CPU_DECODE_IMAGES, 4, 5):   # 24 images: in fours, and 5 + 5 + 5 + 5 + 4
+        assert (decoded(images_at_once) - whole).abs().max() < rounding
+    with torch.no_grad():   # the order kept: a sequence decoded alone is the same sequence
+        assert (vae.decode(latents[1:]) - vae.decode(latents)[1:]).abs().max() < 1e-5
+    calls = []
+    inner = vae.vae.decode
+    monkeypatch.setattr(vae.vae, "decode", lambda z: calls.append(len(z)) or inner(z))
+    monkeypatch.setattr(vae_module, "CPU_DECODE_IMAGES", 4)
+    with torch.no_grad(): vae.decode(latents)
+    assert calls == [4] * 6
+    calls.clear(); vae.decode(latents)   # with gradients (training): one pass over every image
+    assert calls == [24]

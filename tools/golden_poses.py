@@ -10,7 +10,7 @@ Regenerate the file only when a change of the poses is meant (a new shipped mode
 
 The same code gives the same bits on one machine, but not across CPUs: oneDNN picks other convolution kernels on
 a CPU with AVX-512 or AMX (seen: up to 2.4e-7 of the frame apart, and a whole other dance when the decoder runs in
-bf16, which `decode_precision="auto"` picks where the CPU has it). So the decoder runs in fp32 here, and values may
+bf16, which `decode_precision="auto"` picks where `bf16_is_fast`). So the decoder runs in fp32 here, and values may
 differ by `TOLERANCE`: a thousand times that rounding, far below any change of the code (a pixel is 1e-3 of the frame).
 """
 from __future__ import annotations
