@@ -289,7 +289,8 @@ class PoseVAE(nn.Module):
         # CPU it decodes 1.5x (fp32) to 1.7x (bf16) as many frames per second (benchmarks/speed.py), same values.
         z = z.contiguous(memory_format=torch.channels_last)
         # Why a few images at a time on a CPU (inference only): the decoder's activations for all 12 images of a
-        # 64-column chunk peak at 1.5 GB in float32, four at a time at 0.75 GB; the same bits, no slower.
+        # 64-column chunk peak at 1.5 GB in float32, four at a time at 0.75 GB, no slower; oneDNN gives the same bits
+        # for an even number of images (an odd one rounds differently, by 6e-6 of a pixel's value)
         parts = z.split(CPU_DECODE_IMAGES) if z.device.type == "cpu" and not torch.is_grad_enabled() else (z,)
         y = torch.cat([self.vae.decode(part).sample for part in parts])
         if self.config.grouping == "rgb": y = ungroup_channels(y, self.groups)[:, :self.config.num_channels]
