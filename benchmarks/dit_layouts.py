@@ -13,12 +13,19 @@ import torch
 
 from music2pose.dit import build_dit
 
-LAYOUTS = {   # name: PoseDiT overrides of the small preset
-    "4x1 patches, width 96 (the small preset until Dec 2026)": dict(patch_size=(4, 1), hidden_size=96, axes_dim=(4, 10, 10)),
-    "8x1 patches, width 128": dict(patch_size=(8, 1), hidden_size=128, axes_dim=(8, 12, 12)),
-    "one token per column (32x1), width 96": dict(patch_size=(32, 1), hidden_size=96, axes_dim=(4, 10, 10)),
-    "one token per column (32x1), width 128 (the small preset)": dict(patch_size=(32, 1), hidden_size=128, axes_dim=(8, 12, 12)),
-    "one token per column (32x1), width 192": dict(patch_size=(32, 1), hidden_size=192, axes_dim=(16, 16, 16)),
+LAYOUTS = {   # short name (benchmarks/layout_study.py --layout): PoseDiT overrides of the small preset
+    "4x1": dict(patch_size=(4, 1), hidden_size=96, axes_dim=(4, 10, 10)),
+    "8x1": dict(patch_size=(8, 1), hidden_size=128, axes_dim=(8, 12, 12)),
+    "32x1-w96": dict(patch_size=(32, 1), hidden_size=96, axes_dim=(4, 10, 10)),
+    "32x1": dict(patch_size=(32, 1), hidden_size=128, axes_dim=(8, 12, 12)),
+    "32x1-w192": dict(patch_size=(32, 1), hidden_size=192, axes_dim=(16, 16, 16)),
+}
+DESCRIPTIONS = {
+    "4x1": "4x1 patches, width 96 (the small preset until Dec 2026)",
+    "8x1": "8x1 patches, width 128",
+    "32x1-w96": "one token per column (32x1), width 96",
+    "32x1": "one token per column (32x1), width 128 (the small preset)",
+    "32x1-w192": "one token per column (32x1), width 192",
 }
 
 
@@ -51,4 +58,4 @@ if __name__ == "__main__":
         model = build_dit("small", music_dim=296, aligned_music=True, **overrides)
         tokens = (32 // model.config.patch_size[0]) * 32
         s = step_seconds(model, args.batch, args.repeats)
-        print(f"| {name} | {tokens} | {sum(q.numel() for q in model.parameters()):,} | {s:.3f} | {3600 / s:,.0f} |", flush=True)
+        print(f"| {DESCRIPTIONS[name]} | {tokens} | {sum(q.numel() for q in model.parameters()):,} | {s:.3f} | {3600 / s:,.0f} |", flush=True)
