@@ -138,13 +138,15 @@ if __name__ == "__main__":
     t.add_argument("--out", required=True, help="run folder (checkpoint, latents, model/)")
     t.add_argument("--steps", type=int, default=6000)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--motion-loss", type=float, default=None, metavar="WEIGHT", help="weight of the motion term (default: the preset's, 1)")
     r = sub.add_parser("run", help="run another benchmark of this folder with centred shape-only frames")
     r.add_argument("script", help="e.g. study.py or motion_parts.py")
     r.add_argument("args", nargs=argparse.REMAINDER)
     args = p.parse_args()
     use_placeless_reference() if args.place == "centred" else use_start_reference()
     if args.command == "train":
-        model = music2pose.train.train_generator(args.corpus, args.out, "small", steps=args.steps, seed=args.seed, aligned_music=False)
+        extra = {} if args.motion_loss is None else {"motion_loss": args.motion_loss}
+        model = music2pose.train.train_generator(args.corpus, args.out, "small", steps=args.steps, seed=args.seed, aligned_music=False, **extra)
         print(f"model in {model}", file=sys.stderr)
     else:
         script = Path(__file__).resolve().parent / args.script
