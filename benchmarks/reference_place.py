@@ -29,7 +29,8 @@ import torch
 
 import music2pose.pipeline
 import music2pose.train
-from music2pose.poses import PoseSequence, get_layout
+from motion_parts import hips_centre   # this script's folder is on the path when it runs
+from music2pose.poses import PoseSequence
 from music2pose.reference import encode_reference, reference_sequence
 from music2pose.vae import load_latents
 
@@ -39,8 +40,7 @@ START_FRAMES = 8    # frames of the standing pose encoded for one place: one lat
 
 def hips(pose: PoseSequence) -> np.ndarray:
     "The hips' centre `(T, 2)` in normalised coordinates (NaN where a hip is missing)."
-    names = list(get_layout(pose.layout).names)
-    return np.nanmean(pose.keypoints[:, [names.index("right_hip"), names.index("left_hip")]], axis=1)
+    return hips_centre(pose)[0] / pose.aspect_scale
 
 
 def moved(pose: PoseSequence, place) -> PoseSequence:
@@ -53,10 +53,9 @@ def centred(pose: PoseSequence) -> PoseSequence:
     return moved(pose, (0.5, 0.5))
 
 
-def shape_column(vae, pose: PoseSequence, place, columns: int) -> torch.Tensor:
-    "Shape-only latents `(C, H, columns)` of the one-frame `pose` standing at `place`: one encoded column, repeated."
-    column = encode_reference(vae, reference_sequence(moved(pose, place), START_FRAMES))[0][..., :1]
-    return column.expand(-1, -1, columns).contiguous()
+def shape_columns(vae, pose: PoseSequence, places) -> torch.Tensor:
+    "The shape-only latent column `(C, H, places)` of the one-frame `pose` standing at each of `places` `(P, 2)`."
+    return encode_reference(vae, [reference_sequence(moved(pose, place), START_FRAMES) for place in places])[..., 0].permute(1, 2, 0)
 
 
 def placeless_reference_sequence(reference_pose, length, pose_aware=None, n=0):
@@ -87,9 +86,7 @@ def use_start_reference():
             body = music2pose.train.reference_pose_from(seq, "median")
             path = Path(cache_dir) / f"{clip.id}.places.npz"
             if not path.exists():
-                columns = encode_reference(vae, [reference_sequence(moved(body, p), START_FRAMES) for p in grid])[..., 0]
-                columns = columns.permute(1, 2, 0)                                               # (C, H, places)
-                np.savez(path.with_suffix(".tmp.npz"), latents=columns.numpy(), num_frames=len(grid))
+                np.savez(path.with_suffix(".tmp.npz"), latents=shape_columns(vae, body, grid).numpy(), num_frames=len(grid))
                 path.with_suffix(".tmp.npz").replace(path)
             self.places.append(torch.from_numpy(grid)); self.place_columns.append(load_latents(path)[0]); self.hips.append(torch.from_numpy(track))
 
@@ -107,7 +104,7 @@ def use_start_reference():
 
     state = {}
     def remembering_song_latents(self, music, plan, reference, *args, **kwargs):
-        state.update(vae=self.vae, reference=reference, fps=self.fps)
+        state.update(reference=reference, fps=self.fps)
         return song_latents(self, music, plan, reference, *args, **kwargs)
 
     def starting_sample_segment(model, vae, tokens, reference_latents=None, mask=None, *args, **kwargs):
@@ -120,7 +117,7 @@ def use_start_reference():
                 place = hips(back)[known - 1]
                 if not np.isfinite(place).all(): place = np.nanmean(hips(pose), axis=0)
             else: cols, place = 0, np.nanmean(hips(pose), axis=0)
-            shape = shape_column(vae, pose, place, reference_latents.shape[-1]).to(reference_latents)
+            shape = shape_columns(vae, pose, [place]).expand(-1, -1, reference_latents.shape[-1]).to(reference_latents)
             reference_latents = torch.cat([reference_latents[..., :cols], shape[..., cols:]], -1)
         return sample_segment(model, vae, tokens, reference_latents, mask, *args, **kwargs)
 
@@ -133,13 +130,13 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--place", choices=("centred", "start"), required=True, help="where the shape-only frames stand")
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train the shipped recipe with centred shape-only frames")
+    t = sub.add_parser("train", help="train the shipped recipe with the shape-only frames at --place")
     t.add_argument("--corpus", required=True, help="corpus folder, e.g. dwm5 (07_data)")
     t.add_argument("--out", required=True, help="run folder (checkpoint, latents, model/)")
     t.add_argument("--steps", type=int, default=6000)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--motion-loss", type=float, default=None, metavar="WEIGHT", help="weight of the motion term (default: the preset's, 1)")
-    r = sub.add_parser("run", help="run another benchmark of this folder with centred shape-only frames")
+    r = sub.add_parser("run", help="run another benchmark of this folder with the shape-only frames at --place")
     r.add_argument("script", help="e.g. study.py or motion_parts.py")
     r.add_argument("args", nargs=argparse.REMAINDER)
     args = p.parse_args()

@@ -291,8 +291,9 @@ class PoseVAE(nn.Module):
         # Why a few images at a time on a CPU (inference only): the decoder's activations for all 12 images of a
         # 64-column chunk peak at 1.5 GB in float32, four at a time at 0.75 GB, no slower; oneDNN gives the same bits
         # for an even number of images (an odd one rounds differently, by 6e-6 of a pixel's value)
-        parts = z.split(CPU_DECODE_IMAGES) if z.device.type == "cpu" and not torch.is_grad_enabled() else (z,)
-        y = torch.cat([self.vae.decode(part).sample for part in parts])
+        if z.device.type == "cpu" and not torch.is_grad_enabled():
+            y = torch.cat([self.vae.decode(part).sample for part in z.split(CPU_DECODE_IMAGES)])
+        else: y = self.vae.decode(z).sample
         if self.config.grouping == "rgb": y = ungroup_channels(y, self.groups)[:, :self.config.num_channels]
         return ((y + 1) / 2).clamp(0, 1)
 
